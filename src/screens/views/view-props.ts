@@ -1,0 +1,30 @@
+import type { PublicInventory, UnitInternal } from '../../core/inventory.js';
+import type { ViewPatch, ViewState } from '../../core/view-state.js';
+import type { Lang } from '../i18n.js';
+
+export type ViewMode = 'console' | 'viewer';
+
+/** What every view receives. The same props render the agent's console and the buyer's phone. */
+export interface ViewProps {
+  state: ViewState;
+  inventory: PublicInventory;
+  lang: Lang;
+  mode: ViewMode;
+  /** Console only: every interaction is a view-state change. Absent in the viewer (read-only). */
+  onChange?: (patch: ViewPatch) => void;
+  /** Console only: internal fields by unit id, shown in the agent's unit card, never in the viewer. */
+  internal?: ReadonlyMap<string, UnitInternal>;
+  /**
+   * Viewer only: lets the buyer page the gallery on their own phone. The change stays local to
+   * the phone; it is never sent anywhere, so it does not make the viewer an editor.
+   */
+  onGalleryIndex?: (index: number) => void;
+}
+
+/**
+ * The change callback when this screen may change the view state, else undefined. The viewer
+ * never gets one, even if a shell passed `onChange` by mistake: read-only is decided here once.
+ */
+export function editorOf(props: Pick<ViewProps, 'mode' | 'onChange'>) {
+  return props.mode === 'console' ? props.onChange : undefined;
+}

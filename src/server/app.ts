@@ -1,0 +1,252 @@
+/**
+ * Assembles one node: storage, the presentation service, the realtime side and the HTTP
+ * routes. `startServer` is what `main.ts` runs and what the integration tests start, several
+ * times in one process if they like.
+ */
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import fastifyCookie from '@fastify/cookie';
+import fastifyCors from '@fastify/cors';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import Fastify from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+} from 'fastify-type-provider-zod';
+import pino from 'pino';
+import type { Logger } from 'pino';
+
+import { AppError } from '../core/errors.js';
+import { AgentAuth } from './agents/auth.js';
+import { hashPassword } from './agents/passwords.js';
+import { systemClock } from './clock.js';
+import type { Clock } from './clock.js';
+import type { Config } from './config.js';
+import { agentRoutes } from './http/agent-routes.js';
+import { errorHandler } from './http/errors.js';
+import { opsRoutes } from './http/ops-routes.js';
+import { viewerRoutes } from './http/viewer-routes.js';
+import { Catalogue } from './inventory/catalogue.js';
+import { DEMO_AGENTS } from './inventory/demo.js';
+import { loggerOptions } from './log.js';
+import { Metrics } from './metrics.js';
+import { PresentationService } from './presentations/service.js';
+import type { PresentationBus } from './realtime/bus.js';
+import { MemoryBus } from './realtime/memory-bus.js';
+import { Realtime } from './realtime/realtime.js';
+import { WsTransport } from './realtime/ws-transport.js';
+import { openStore } from './storage/open.js';
+import type { Store } from './storage/store.js';
+
+export interface ServerOptions {
+  config: Config;
+  clock?: Clock;
+  /** A store opened by the caller (tests); otherwise one is opened from the configuration. */
+  store?: Store;
+  bus?: PresentationBus;
+  logger?: Logger;
+  /** Where the built screens are; defaults to dist/screens beside the package. */
+  screensDir?: string;
+  nodeId?: string;
+}
+
+export interface RunningServer {
+  app: FastifyInstance;
+  store: Store;
+  service: PresentationService;
+  realtime: Realtime;
+  metrics: Metrics;
+  clock: Clock;
+  config: Config;
+  /** The base URL the server listens on, e.g. http://127.0.0.1:8080. */
+  url: string;
+  close(): Promise<void>;
+}
+
+const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const { config } = options;
+  const clock = options.clock ?? systemClock;
+  const log = options.logger ?? pino(loggerOptions(config.logLevel));
+  const nodeId = options.nodeId ?? `node-${randomBytes(4).toString('hex')}`;
+  const screensDir = options.screensDir ?? join(packageRoot, 'dist', 'screens');
+
+  const store =
+    options.store ??
+    (await openStore(
+      config.databaseUrl ? { databaseUrl: config.databaseUrl, dataDir: config.dataDir } : { dataDir: config.dataDir },
+    ));
+  const ownsStore = options.store === undefined;
+
+  if (config.seedDemo) await seedDemoAgents(store, clock);
+  const catalogue = await Catalogue.load(store, config.seedDemo);
+
+  const metrics = new Metrics({ defaults: true });
+  const bus = options.bus ?? new MemoryBus({ logSize: config.resumeLogSize, clock });
+  const service = new PresentationService({
+    store,
+    clock,
+    config,
+    bus,
+    log,
+    complexName: () => catalogue.complex.name,
+  });
+  const realtime = new Realtime({ nodeId, bus, store, service, clock, config, metrics, log });
+  service.connect(realtime);
+  const auth = new AgentAuth({ store, clock, config });
+
+  const app = Fastify({
+    loggerInstance: log as FastifyBaseLogger,
+    trustProxy: config.trustProxy,
+    bodyLimit: 64 * 1024,
+    requestTimeout: 30_000,
+    genReqId: () => randomBytes(8).toString('hex'),
+  });
+  app.server.headersTimeout = 10_000;
+  app.server.maxHeadersCount = 100;
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(errorHandler);
+  app.decorateRequest('identity', null);
+
+  const isOriginAllowed = (origin: string, req: IncomingMessage): boolean => {
+    if (config.allowedOrigins.includes(origin)) return true;
+    if (config.publicUrl && new URL(config.publicUrl).origin === origin) return true;
+    const host = req.headers['x-forwarded-host'] && config.trustProxy ? req.headers['x-forwarded-host'] : req.headers.host;
+    if (typeof host !== 'string') return false;
+    return origin === `http://${host}` || origin === `https://${host}`;
+  };
+
+  app.addHook('onRequest', async (request) => {
+    const origin = request.headers.origin;
+    const changes = !['GET', 'HEAD', 'OPTIONS'].includes(request.method);
+    if (changes && origin !== undefined && !isOriginAllowed(origin, request.raw)) {
+      throw new AppError('origin_not_allowed');
+    }
+  });
+
+  await app.register(fastifyCookie);
+  await app.register(fastifyCors, {
+    origin: config.allowedOrigins.length > 0 ? config.allowedOrigins : false,
+    credentials: false,
+    allowedHeaders: ['authorization', 'content-type'],
+  });
+  await app.register(fastifyRateLimit, { global: false });
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: {
+        title: 'Remote Presentation API',
+        version: '1',
+        description: 'Agents start presentations; buyers watch them through expiring links.',
+      },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'rp_session' },
+          presenterToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+        },
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+
+  const linkBase = (request: FastifyRequest) =>
+    config.publicUrl ?? `${request.protocol}://${request.host}`;
+
+  agentRoutes(app, {
+    store,
+    auth,
+    service,
+    realtime,
+    catalogue,
+    config,
+    now: () => clock.now(),
+    linkBase,
+  });
+  viewerRoutes(app, { service, realtime, catalogue, screensDir });
+  opsRoutes(app, { store, realtime, metrics, nodeId });
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  if (existsSync(join(screensDir, 'assets'))) {
+    await app.register(fastifyStatic, {
+      root: join(screensDir, 'assets'),
+      prefix: '/assets/',
+      immutable: true,
+      maxAge: '365d',
+      index: false,
+    });
+  }
+  const consoleHtml = join(screensDir, 'console', 'index.html');
+  app.get('/', { schema: { hide: true } }, async (_request, reply) => {
+    if (!existsSync(consoleHtml)) {
+      return reply.type('text/plain').send('The console has not been built; run npm run build.');
+    }
+    return reply
+      .headers({
+        'cache-control': 'no-cache',
+        'content-security-policy':
+          "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+        'referrer-policy': 'same-origin',
+        'x-content-type-options': 'nosniff',
+      })
+      .type('text/html; charset=utf-8')
+      .sendFile('index.html', join(screensDir, 'console'));
+  });
+  app.setNotFoundHandler(async (_request, reply) =>
+    reply.code(404).send(new AppError('not_found').toBody()),
+  );
+
+  const ws = new WsTransport({
+    realtime,
+    auth,
+    isOriginAllowed,
+    clientAddress: (req) => {
+      const forwarded = req.headers['x-forwarded-for'];
+      if (config.trustProxy && typeof forwarded === 'string') {
+        return forwarded.split(',')[0]?.trim() ?? '';
+      }
+      return req.socket.remoteAddress ?? '';
+    },
+    maxConnectionsPerAddress: config.maxConnectionsPerIp,
+  });
+  ws.attach(app.server);
+
+  await service.restore();
+  const address = await app.listen({ port: config.port, host: config.host });
+  const url = address.replace('[::1]', 'localhost');
+
+  let closing: Promise<void> | null = null;
+  const close = () =>
+    (closing ??= (async () => {
+      await realtime.shutdown();
+      ws.close();
+      service.stop();
+      await app.close();
+      await bus.close();
+      if (ownsStore) await store.close();
+    })());
+
+  return { app, store, service, realtime, metrics, clock, config, url, close };
+}
+
+async function seedDemoAgents(store: Store, clock: Clock): Promise<void> {
+  for (const demo of DEMO_AGENTS) {
+    if (await store.agents.findById(demo.id)) continue;
+    await store.agents.create({
+      id: demo.id,
+      email: demo.email,
+      name: demo.name,
+      phone: demo.phone,
+      passwordHash: await hashPassword(demo.password),
+      createdAt: clock.now(),
+    });
+  }
+}

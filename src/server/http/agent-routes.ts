@@ -1,0 +1,343 @@
+/**
+ * The agent's API: sign-in, inventory, buyers and presentations. Requests authenticate with the
+ * session cookie (plus the CSRF header on changes) or with a presenter token as a bearer.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+
+import { AppError } from '../../core/errors.js';
+import { viewStateSchema } from '../../core/protocol-schema.js';
+import { CSRF_HEADER, SESSION_COOKIE } from '../agents/auth.js';
+import type { AgentAuth, Identity } from '../agents/auth.js';
+import type { Config } from '../config.js';
+import type { Catalogue } from '../inventory/catalogue.js';
+import { newId } from '../links/tokens.js';
+import type { PresentationService } from '../presentations/service.js';
+import type { Realtime } from '../realtime/realtime.js';
+import type { AgentRow, PresentationRow, Store } from '../storage/store.js';
+
+export interface AgentRouteDeps {
+  store: Store;
+  auth: AgentAuth;
+  service: PresentationService;
+  realtime: Realtime;
+  catalogue: Catalogue;
+  config: Config;
+  now(): number;
+  linkBase(request: FastifyRequest): string;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    identity: Identity | null;
+  }
+}
+
+const agentOut = (a: AgentRow) => ({ id: a.id, name: a.name, email: a.email, phone: a.phone });
+
+const buyerInput = z.object({
+  name: z.string().trim().min(1).max(120),
+  contact: z
+    .string()
+    .trim()
+    .min(3)
+    .max(120)
+    .refine(
+      (v) => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v) || /^\+?[\d\s()-]{5,20}$/.test(v),
+      'must be a phone number or an e-mail address',
+    ),
+});
+
+const pidParams = z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) });
+const tags = ['agent'];
+
+export function agentRoutes(app: FastifyInstance, d: AgentRouteDeps): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  /** Resolves the caller; refuses with 401, and with 403 on a change without the CSRF token. */
+  async function requireAgent(request: FastifyRequest): Promise<Identity> {
+    const header = request.headers.authorization;
+    let identity: Identity | undefined;
+    if (header?.startsWith('Bearer ')) {
+      identity = await d.auth.fromPresenterToken(header.slice(7).trim());
+    } else {
+      identity = await d.auth.fromCookie(request.cookies[SESSION_COOKIE]);
+    }
+    if (!identity) throw new AppError('unauthorized');
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      const csrf = request.headers[CSRF_HEADER];
+      d.auth.checkCsrf(identity, typeof csrf === 'string' ? csrf : undefined);
+    }
+    request.identity = identity;
+    return identity;
+  }
+
+  const cookieOptions = {
+    httpOnly: true,
+    sameSite: 'lax' as const,
+    secure: d.config.cookieSecure,
+    path: '/',
+  };
+
+  // ---------------------------------------------------------------- sign-in
+
+  r.post(
+    '/api/v1/auth/login',
+    {
+      schema: {
+        tags,
+        summary: 'Sign in with a built-in agent account; sets the session cookie.',
+        body: z.object({ email: z.string().max(200), password: z.string().max(200) }),
+      },
+      config: { rateLimit: { max: 10, timeWindow: '1 minute' } },
+    },
+    async (request, reply) => {
+      const { agent, cookieValue, session } = await d.auth.login(
+        request.body.email,
+        request.body.password,
+      );
+      void reply.setCookie(SESSION_COOKIE, cookieValue, {
+        ...cookieOptions,
+        maxAge: Math.floor(d.config.sessionMs / 1000),
+      });
+      return { agent: agentOut(agent), csrfToken: session.csrfToken };
+    },
+  );
+
+  r.get(
+    '/api/v1/auth/me',
+    { schema: { tags, summary: 'The signed-in agent and the CSRF token for changes.' } },
+    async (request) => {
+      const identity = await requireAgent(request);
+      return { agent: agentOut(identity.agent), csrfToken: identity.session?.csrfToken ?? null };
+    },
+  );
+
+  r.post(
+    '/api/v1/auth/logout',
+    { schema: { tags, summary: 'Sign out: ends the session and closes its live sockets.' } },
+    async (request, reply: FastifyReply) => {
+      const identity = await requireAgent(request);
+      if (identity.session) {
+        await d.auth.logout(identity.session);
+        d.realtime.closeSession(identity.session.idHash);
+      }
+      void reply.clearCookie(SESSION_COOKIE, cookieOptions);
+      return reply.code(204).send();
+    },
+  );
+
+  // ---------------------------------------------------------------- inventory and buyers
+
+  r.get(
+    '/api/v1/inventory',
+    { schema: { tags, summary: 'The whole inventory, internal fields included (agents only).' } },
+    async (request) => {
+      await requireAgent(request);
+      return { complex: d.catalogue.complex, units: d.catalogue.units };
+    },
+  );
+
+  r.get(
+    '/api/v1/buyers',
+    {
+      schema: {
+        tags,
+        summary: "The agent's buyers, newest first; q matches name or contact.",
+        querystring: z.object({ q: z.string().max(100).optional() }),
+      },
+    },
+    async (request) => {
+      const { agent } = await requireAgent(request);
+      const buyers = await d.store.buyers.listForAgent(agent.id, request.query.q, 20);
+      return {
+        buyers: buyers.map((b) => ({
+          id: b.id,
+          name: b.name,
+          contact: b.contact,
+          createdAt: new Date(b.createdAt).toISOString(),
+        })),
+      };
+    },
+  );
+
+  r.post(
+    '/api/v1/buyers',
+    { schema: { tags, summary: 'Adds a buyer (name and phone or e-mail).', body: buyerInput } },
+    async (request, reply) => {
+      const { agent } = await requireAgent(request);
+      const buyer = {
+        id: newId('by'),
+        agentId: agent.id,
+        name: request.body.name,
+        contact: request.body.contact,
+        createdAt: d.now(),
+      };
+      await d.store.buyers.create(buyer);
+      return reply.code(201).send({
+        buyer: { ...buyer, createdAt: new Date(buyer.createdAt).toISOString() },
+      });
+    },
+  );
+
+  // ---------------------------------------------------------------- presentations
+
+  async function detailWithViewers(row: PresentationRow) {
+    const detail = await d.service.detail(row);
+    return { ...detail, viewers: d.realtime.existingHub(row.id)?.viewers() ?? [] };
+  }
+
+  r.post(
+    '/api/v1/presentations',
+    {
+      schema: {
+        tags,
+        summary: 'Starts a presentation for a buyer and returns its viewer link (shown once).',
+        body: z
+          .object({
+            buyerId: z.string().max(64).optional(),
+            buyer: buyerInput.optional(),
+            lifetimeMinutes: z.number().int().positive().optional(),
+            state: viewStateSchema.optional(),
+          })
+          .refine((b) => (b.buyerId === undefined) !== (b.buyer === undefined), {
+            message: 'give either buyerId or buyer',
+          }),
+      },
+    },
+    async (request, reply) => {
+      const { agent } = await requireAgent(request);
+      const body = request.body;
+
+      let buyer = body.buyerId ? await d.store.buyers.findById(body.buyerId) : undefined;
+      if (body.buyerId && (!buyer || buyer.agentId !== agent.id)) {
+        throw new AppError('not_found', 'There is no such buyer.');
+      }
+      if (!buyer && body.buyer) {
+        buyer = { id: newId('by'), agentId: agent.id, ...body.buyer, createdAt: d.now() };
+        await d.store.buyers.create(buyer);
+      }
+      if (!buyer) throw new AppError('invalid_request', 'Give either buyerId or buyer.');
+
+      const input: Parameters<PresentationService['create']>[1] = { buyer };
+      if (body.lifetimeMinutes !== undefined) input.lifetimeMinutes = body.lifetimeMinutes;
+      if (body.state !== undefined) input.state = body.state;
+      const { row, token } = await d.service.create(agent, input);
+
+      return reply.code(201).send({
+        presentation: await detailWithViewers(row),
+        link: {
+          url: `${d.linkBase(request)}/p/${token}`,
+          expiresAt: new Date(row.expiresAt).toISOString(),
+        },
+      });
+    },
+  );
+
+  r.get(
+    '/api/v1/presentations',
+    { schema: { tags, summary: "The agent's presentations, newest first." } },
+    async (request) => {
+      const { agent } = await requireAgent(request);
+      const rows = await d.store.presentations.listForAgent(agent.id, 100);
+      return { presentations: await Promise.all(rows.map(detailWithViewers)) };
+    },
+  );
+
+  r.get(
+    '/api/v1/presentations/:id',
+    { schema: { tags, summary: 'One presentation with its live viewers.', params: pidParams } },
+    async (request) => {
+      const { agent } = await requireAgent(request);
+      const row = await d.service.owned(request.params.id, agent.id);
+      return { presentation: await detailWithViewers(row) };
+    },
+  );
+
+  r.get(
+    '/api/v1/presentations/:id/events',
+    {
+      schema: { tags, summary: 'The recorded lifecycle of a presentation.', params: pidParams },
+    },
+    async (request) => {
+      const { agent } = await requireAgent(request);
+      await d.service.owned(request.params.id, agent.id);
+      const events = await d.store.events.listFor(request.params.id);
+      return {
+        events: events.map((e) => ({
+          at: new Date(e.at).toISOString(),
+          kind: e.kind,
+          reason: e.reason,
+          detail: e.detailJson === null ? null : (JSON.parse(e.detailJson) as unknown),
+        })),
+      };
+    },
+  );
+
+  r.post(
+    '/api/v1/presentations/:id/extend',
+    {
+      schema: {
+        tags,
+        summary: 'Extends the link, up to the maximum lifetime.',
+        params: pidParams,
+        body: z.object({ minutes: z.number().int().min(1).max(480) }),
+      },
+    },
+    async (request) => {
+      const { agent } = await requireAgent(request);
+      const row = await d.service.extend(request.params.id, agent.id, request.body.minutes);
+      return { presentation: await detailWithViewers(row) };
+    },
+  );
+
+  r.post(
+    '/api/v1/presentations/:id/end',
+    { schema: { tags, summary: 'Ends the presentation; viewers see the end screen.', params: pidParams } },
+    async (request) => {
+      const { agent } = await requireAgent(request);
+      const row = await d.service.end(request.params.id, agent.id);
+      return { presentation: await detailWithViewers(row) };
+    },
+  );
+
+  r.post(
+    '/api/v1/presentations/:id/revoke',
+    {
+      schema: {
+        tags,
+        summary: 'Revokes the link and ends the presentation; every viewer is cut at once.',
+        params: pidParams,
+      },
+    },
+    async (request) => {
+      const { agent } = await requireAgent(request);
+      const row = await d.service.revoke(request.params.id, agent.id);
+      return { presentation: await detailWithViewers(row) };
+    },
+  );
+
+  r.post(
+    '/api/v1/presentations/:id/reissue',
+    {
+      schema: {
+        tags,
+        summary: 'Revokes the current link and issues a new one; the presentation goes on.',
+        params: pidParams,
+      },
+    },
+    async (request) => {
+      const { agent } = await requireAgent(request);
+      const token = await d.service.reissue(request.params.id, agent.id);
+      const row = await d.service.owned(request.params.id, agent.id);
+      return {
+        presentation: await detailWithViewers(row),
+        link: {
+          url: `${d.linkBase(request)}/p/${token}`,
+          expiresAt: new Date(row.expiresAt).toISOString(),
+        },
+      };
+    },
+  );
+}

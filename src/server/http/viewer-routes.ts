@@ -1,0 +1,159 @@
+/**
+ * What a buyer's link opens. The page comes with the current view state and the buyer-safe
+ * inventory inside it, so the first frame needs no further round trip; every answer carries
+ * headers that keep the link out of referrers, caches and search engines.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+
+import { AppError, ERRORS } from '../../core/errors.js';
+import type { ErrorCode } from '../../core/errors.js';
+import type { PresentationView } from '../../core/protocol.js';
+import type { Catalogue } from '../inventory/catalogue.js';
+import type { PresentationService } from '../presentations/service.js';
+import type { Realtime } from '../realtime/realtime.js';
+
+export const VIEWER_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "font-src 'self'",
+  "manifest-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+export function setViewerHeaders(reply: FastifyReply): void {
+  void reply.headers({
+    'referrer-policy': 'no-referrer',
+    'cache-control': 'no-store',
+    'x-robots-tag': 'noindex, nofollow',
+    'content-security-policy': VIEWER_CSP,
+    'x-content-type-options': 'nosniff',
+  });
+}
+
+export interface ViewerBootstrap {
+  presentation: PresentationView | null;
+  seq?: number;
+  state?: unknown;
+  inventory?: unknown;
+  error?: { code: ErrorCode; message: string };
+}
+
+export interface ViewerRouteDeps {
+  service: PresentationService;
+  realtime: Realtime;
+  catalogue: Catalogue;
+  screensDir: string;
+}
+
+export function viewerRoutes(app: FastifyInstance, d: ViewerRouteDeps): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const template = loadTemplate(d.screensDir);
+
+  /** Everything a viewer needs for its first frame, or the reason it cannot have it. */
+  async function bootstrap(token: string): Promise<{ status: number; body: ViewerBootstrap }> {
+    const link = await d.service.resolveLink(token);
+    if (!link.ok) {
+      const error = { code: link.code, message: ERRORS[link.code].message };
+      return { status: ERRORS[link.code].status, body: { presentation: link.view, error } };
+    }
+    const hub = await d.realtime.hub(link.row);
+    return {
+      status: 200,
+      body: {
+        presentation: hub.view,
+        seq: hub.seq,
+        state: hub.state,
+        inventory: d.catalogue.publicInventory,
+      },
+    };
+  }
+
+  const linkRateLimit = { rateLimit: { max: 120, timeWindow: '1 minute' } };
+
+  r.get(
+    '/p/:token',
+    {
+      schema: {
+        tags: ['viewer'],
+        summary: "The buyer's page. Unknown, expired, revoked and ended links each get their own screen.",
+        params: z.object({ token: z.string().max(4096) }),
+      },
+      config: linkRateLimit,
+      // The token is the capability: it must not reach the access log.
+      logLevel: 'warn',
+    },
+    async (request, reply) => {
+      setViewerHeaders(reply);
+      let result: { status: number; body: ViewerBootstrap };
+      try {
+        result = await bootstrap(request.params.token);
+      } catch (err) {
+        request.log.error({ err }, 'viewer bootstrap failed');
+        const code: ErrorCode = 'unavailable';
+        result = { status: 503, body: { presentation: null, error: { code, message: ERRORS[code].message } } };
+      }
+      return reply
+        .code(result.status)
+        .type('text/html; charset=utf-8')
+        .send(renderViewerPage(template, result.body));
+    },
+  );
+
+  r.get(
+    '/api/v1/viewer/session',
+    {
+      schema: {
+        tags: ['viewer'],
+        summary:
+          'The bootstrap of a viewer link as JSON, for SDK clients; the token goes in the x-viewer-token header.',
+      },
+      config: linkRateLimit,
+    },
+    async (request: FastifyRequest, reply) => {
+      setViewerHeaders(reply);
+      const token = request.headers['x-viewer-token'];
+      if (typeof token !== 'string') throw new AppError('link_invalid');
+      const result = await bootstrap(token);
+      if (result.body.error) throw new AppError(result.body.error.code, undefined, { presentation: result.body.presentation });
+      return result.body;
+    },
+  );
+}
+
+function loadTemplate(screensDir: string): string | null {
+  try {
+    return readFileSync(join(screensDir, 'viewer', 'index.html'), 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+/** JSON inside a script element: `<` is escaped so no buyer or agent string can close it. */
+export function embedJson(value: unknown): string {
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/>/g, '\\u003e')
+    .replace(/&/g, '\\u0026')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
+}
+
+export function renderViewerPage(template: string | null, body: ViewerBootstrap): string {
+  const data = `<script id="rp-bootstrap" type="application/json">${embedJson(body)}</script>`;
+  if (template) return template.replace('<!--rp-bootstrap-->', data);
+  // The screens were not built (a development checkout): say so instead of a blank page.
+  return (
+    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Remote Presentation</title>' +
+    `</head><body><p>The viewer has not been built; run <code>npm run build</code>.</p>${data}</body></html>`
+  );
+}

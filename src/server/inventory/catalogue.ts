@@ -1,0 +1,47 @@
+/**
+ * The inventory in memory: loaded from storage at start (seeded with the demo complex when
+ * empty), with the buyer-safe projection computed once and reused for every viewer.
+ */
+import type { Complex, PublicInventory, Unit } from '../../core/inventory.js';
+import { toPublicInventory } from '../../core/inventory.js';
+import type { Store } from '../storage/store.js';
+import { generateDemoInventory } from './demo.js';
+
+export class Catalogue {
+  #complex: Complex;
+  #units: Unit[];
+  #public: PublicInventory;
+
+  private constructor(complex: Complex, units: Unit[]) {
+    this.#complex = complex;
+    this.#units = units;
+    this.#public = toPublicInventory(complex, units);
+  }
+
+  static async load(store: Store, seedDemo: boolean): Promise<Catalogue> {
+    let stored = await store.inventory.load();
+    if (!stored && seedDemo) {
+      const demo = generateDemoInventory();
+      await store.inventory.replace(demo.complex, demo.units);
+      stored = demo;
+    }
+    if (!stored) {
+      return new Catalogue({ id: 'empty', name: '', address: '', buildings: [] }, []);
+    }
+    return new Catalogue(stored.complex, stored.units);
+  }
+
+  get complex(): Complex {
+    return this.#complex;
+  }
+
+  /** Everything, internal fields included: for agents only. */
+  get units(): readonly Unit[] {
+    return this.#units;
+  }
+
+  /** The allow-listed projection: the only inventory a buyer ever receives. */
+  get publicInventory(): PublicInventory {
+    return this.#public;
+  }
+}

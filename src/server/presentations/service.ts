@@ -1,0 +1,355 @@
+/**
+ * Presentations: creation, the lifecycle and its timers, links, and what each party may see.
+ *
+ * Every transition goes through `#apply`, one at a time per presentation: it reads the row,
+ * asks `transition()` what changes, stores the change and its record, re-arms the timers, and
+ * publishes the new lifecycle to every node. Timers are re-armed from the database at start,
+ * so expiry and grace keep working across a restart.
+ */
+import type { Logger } from 'pino';
+
+import { AppError } from '../../core/errors.js';
+import type { PresentationView } from '../../core/protocol.js';
+import { initialViewState } from '../../core/view-state.js';
+import type { ViewState } from '../../core/view-state.js';
+import type { Clock, TimerHandle } from '../clock.js';
+import type { Config } from '../config.js';
+import { hashToken, isTokenShaped, mintToken, newId } from '../links/tokens.js';
+import type { PresentationBus } from '../realtime/bus.js';
+import type { AgentRow, BuyerRow, PresentationRow, Store } from '../storage/store.js';
+import { transition } from './lifecycle.js';
+import type { LifecycleEvent } from './lifecycle.js';
+
+export interface PresentationDetail extends PresentationView {
+  buyer: { id: string; name: string; contact: string };
+  createdAt: string;
+  maxExpiresAt: string;
+  maxDevices: number;
+  seq: number;
+}
+
+export type LinkResolution =
+  | { ok: true; row: PresentationRow; tokenHash: string; view: PresentationView }
+  | {
+      ok: false;
+      code: 'link_invalid' | 'link_expired' | 'link_revoked' | 'presentation_ended';
+      view: PresentationView | null;
+    };
+
+export interface PresentationEvents {
+  /** A lifecycle change, to be shown to every party on every node. */
+  lifecycle(pid: string, view: PresentationView): void;
+  /** Viewers of one link (or all) must be cut off now. */
+  cut(pid: string, reason: 'revoked', tokenHash?: string): void;
+}
+
+export interface ServiceDeps {
+  store: Store;
+  clock: Clock;
+  config: Config;
+  bus: PresentationBus;
+  log: Logger;
+  complexName(): string;
+}
+
+export class PresentationService {
+  readonly #d: ServiceDeps;
+  readonly #timers = new Map<string, { expiry?: TimerHandle; grace?: TimerHandle }>();
+  readonly #locks = new Map<string, Promise<unknown>>();
+  readonly #agentCache = new Map<string, AgentRow>();
+  #events: PresentationEvents | null = null;
+
+  constructor(deps: ServiceDeps) {
+    this.#d = deps;
+  }
+
+  /** Wires the realtime side; kept out of the constructor because each needs the other. */
+  connect(events: PresentationEvents): void {
+    this.#events = events;
+  }
+
+  /** Re-arms timers after a start. Presentations that were live have lost their presenter. */
+  async restore(): Promise<number> {
+    const open = await this.#d.store.presentations.listOpen();
+    for (const row of open) {
+      if (row.status === 'live') await this.#apply(row.id, { kind: 'presenter_left' });
+      else this.#arm(row);
+      await this.#apply(row.id, { kind: 'expiry_reached' });
+      await this.#apply(row.id, { kind: 'grace_elapsed' });
+    }
+    return open.length;
+  }
+
+  // ------------------------------------------------------------------ creation and reads
+
+  async create(
+    agent: AgentRow,
+    input: { buyer: BuyerRow; lifetimeMinutes?: number; state?: ViewState },
+  ): Promise<{ row: PresentationRow; token: string }> {
+    const { config, clock, store } = this.#d;
+    const minutes = input.lifetimeMinutes ?? config.defaultLifetimeMin;
+    if (minutes < config.minLifetimeMin || minutes > config.maxLifetimeMin) {
+      throw new AppError(
+        'invalid_request',
+        `The lifetime must be between ${config.minLifetimeMin} and ${config.maxLifetimeMin} minutes.`,
+      );
+    }
+
+    const now = clock.now();
+    const row: PresentationRow = {
+      id: newId('pr'),
+      agentId: agent.id,
+      buyerId: input.buyer.id,
+      status: 'created',
+      endReason: null,
+      createdAt: now,
+      expiresAt: now + minutes * 60_000,
+      maxExpiresAt: now + config.maxLifetimeMin * 60_000,
+      graceEndsAt: null,
+      endedAt: null,
+      maxDevices: config.maxDevices,
+      seq: 0,
+      stateJson: JSON.stringify(input.state ?? initialViewState()),
+    };
+    await store.presentations.create(row);
+    await this.#record(row.id, 'created', null, { lifetimeMinutes: minutes });
+    const token = await this.#issueLink(row.id);
+    this.#arm(row);
+    this.#d.log.info({ presentationId: row.id, agentId: agent.id }, 'presentation created');
+    return { row, token };
+  }
+
+  async get(pid: string): Promise<PresentationRow | undefined> {
+    return this.#d.store.presentations.findById(pid);
+  }
+
+  /** The presentation if `agentId` owns it; otherwise a 404 or 403 error. */
+  async owned(pid: string, agentId: string): Promise<PresentationRow> {
+    const row = await this.#d.store.presentations.findById(pid);
+    if (!row) throw new AppError('not_found', 'There is no such presentation.');
+    if (row.agentId !== agentId) throw new AppError('forbidden', 'This presentation is not yours.');
+    return row;
+  }
+
+  async view(row: PresentationRow): Promise<PresentationView> {
+    const agent = await this.#agent(row.agentId);
+    const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+    return {
+      id: row.id,
+      status: row.status,
+      endReason: row.endReason,
+      agent: { name: agent?.name ?? '', phone: agent?.phone ?? null },
+      complexName: this.#d.complexName(),
+      expiresAt: new Date(row.expiresAt).toISOString(),
+      graceEndsAt: iso(row.graceEndsAt),
+      endedAt: iso(row.endedAt),
+    };
+  }
+
+  async detail(row: PresentationRow): Promise<PresentationDetail> {
+    const buyer = await this.#d.store.buyers.findById(row.buyerId);
+    return {
+      ...(await this.view(row)),
+      buyer: { id: row.buyerId, name: buyer?.name ?? '', contact: buyer?.contact ?? '' },
+      createdAt: new Date(row.createdAt).toISOString(),
+      maxExpiresAt: new Date(row.maxExpiresAt).toISOString(),
+      maxDevices: row.maxDevices,
+      seq: row.seq,
+    };
+  }
+
+  // ------------------------------------------------------------------ links
+
+  /**
+   * What a token opens. Malformed and unknown tokens get the same answer, and the check fails
+   * closed: if storage cannot answer, the caller gets an error, never access.
+   */
+  async resolveLink(token: string): Promise<LinkResolution> {
+    if (!isTokenShaped(token)) return { ok: false, code: 'link_invalid', view: null };
+
+    const tokenHash = hashToken(token);
+    const link = await this.#d.store.links.findByHash(tokenHash);
+    if (!link) return { ok: false, code: 'link_invalid', view: null };
+
+    let row = await this.#d.store.presentations.findById(link.presentationId);
+    if (!row) return { ok: false, code: 'link_invalid', view: null };
+
+    if (row.status !== 'ended' && this.#d.clock.now() >= row.expiresAt) {
+      row = (await this.#apply(row.id, { kind: 'expiry_reached' })) ?? row;
+    }
+    const view = await this.view(row);
+
+    if (link.revokedAt !== null || row.endReason === 'revoked') {
+      return { ok: false, code: 'link_revoked', view };
+    }
+    if (row.status === 'ended') {
+      const code = row.endReason === 'expired' ? 'link_expired' : 'presentation_ended';
+      return { ok: false, code, view };
+    }
+    return { ok: true, row, tokenHash, view };
+  }
+
+  /** Revokes the current link and issues a new one; the presentation goes on. */
+  async reissue(pid: string, agentId: string): Promise<string> {
+    const row = await this.owned(pid, agentId);
+    if (row.status === 'ended') throw new AppError('invalid_transition');
+    const revoked = await this.#d.store.links.revokeAll(pid, this.#d.clock.now());
+    for (const hash of revoked) this.#events?.cut(pid, 'revoked', hash);
+    await this.#record(pid, 'link_revoked', 'reissued', null);
+    return this.#issueLink(pid);
+  }
+
+  async #issueLink(pid: string): Promise<string> {
+    const token = mintToken();
+    await this.#d.store.links.create({
+      tokenHash: hashToken(token),
+      presentationId: pid,
+      createdAt: this.#d.clock.now(),
+      revokedAt: null,
+    });
+    await this.#record(pid, 'link_issued', null, null);
+    return token;
+  }
+
+  // ------------------------------------------------------------------ agent commands
+
+  async extend(pid: string, agentId: string, minutes: number): Promise<PresentationRow> {
+    await this.owned(pid, agentId);
+    return this.#command(pid, { kind: 'extend', minutes });
+  }
+
+  async end(pid: string, agentId: string): Promise<PresentationRow> {
+    await this.owned(pid, agentId);
+    return this.#command(pid, { kind: 'end' });
+  }
+
+  async revoke(pid: string, agentId: string): Promise<PresentationRow> {
+    await this.owned(pid, agentId);
+    const row = await this.#command(pid, { kind: 'revoke' });
+    await this.#d.store.links.revokeAll(pid, this.#d.clock.now());
+    return row;
+  }
+
+  async #command(pid: string, event: LifecycleEvent): Promise<PresentationRow> {
+    const result = await this.#apply(pid, event);
+    if (!result) throw new AppError('not_found');
+    return result;
+  }
+
+  // ------------------------------------------------------------------ presence of the agent
+
+  presenterJoined(pid: string): void {
+    void this.#apply(pid, { kind: 'presenter_joined' }).catch((err: unknown) =>
+      this.#d.log.error({ err, presentationId: pid }, 'presenter join transition failed'),
+    );
+  }
+
+  presenterLeft(pid: string): void {
+    void this.#apply(pid, { kind: 'presenter_left' }).catch((err: unknown) =>
+      this.#d.log.error({ err, presentationId: pid }, 'presenter leave transition failed'),
+    );
+  }
+
+  // ------------------------------------------------------------------ transitions
+
+  /** Applies one event, serialised per presentation. Returns the row after it. */
+  #apply(pid: string, event: LifecycleEvent): Promise<PresentationRow | undefined> {
+    const previous = this.#locks.get(pid) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(() => this.#applyNow(pid, event));
+    this.#locks.set(pid, next);
+    void next.finally(() => {
+      if (this.#locks.get(pid) === next) this.#locks.delete(pid);
+    }).catch(() => undefined);
+    return next;
+  }
+
+  async #applyNow(pid: string, event: LifecycleEvent): Promise<PresentationRow | undefined> {
+    const { store, clock, config, log } = this.#d;
+    const row = await store.presentations.findById(pid);
+    if (!row) return undefined;
+
+    const now = clock.now();
+    // Expiry wins over anything that arrives after the deadline but before its timer fired.
+    if (event.kind !== 'expiry_reached' && row.status !== 'ended' && now >= row.expiresAt) {
+      await this.#applyNow(pid, { kind: 'expiry_reached' });
+      return this.#applyNow(pid, event);
+    }
+
+    const result = transition(row, event, now, config.graceMs);
+    if (!result.ok) throw new AppError(result.code);
+    if (result.changes === null) return row;
+
+    await store.presentations.update(pid, result.changes);
+    const updated: PresentationRow = { ...row, ...result.changes };
+    const detail = event.kind === 'extend' ? { minutes: event.minutes } : null;
+    await this.#record(pid, result.record.kind, result.record.reason, detail);
+    log.info(
+      { presentationId: pid, from: row.status, to: updated.status, reason: result.record.reason },
+      'presentation %s',
+      result.record.kind,
+    );
+
+    this.#arm(updated);
+    const view = await this.view(updated);
+    // Ending reaches every party through this one message: hubs close their sockets with the
+    // matching reason when they see an ended lifecycle.
+    this.#events?.lifecycle(pid, view);
+    return updated;
+  }
+
+  #arm(row: PresentationRow): void {
+    const timers = this.#timers.get(row.id) ?? {};
+    timers.expiry?.cancel();
+    timers.grace?.cancel();
+    delete timers.expiry;
+    delete timers.grace;
+
+    if (row.status === 'ended') {
+      this.#timers.delete(row.id);
+      return;
+    }
+
+    const { clock } = this.#d;
+    const onTimer = (event: LifecycleEvent) => () => {
+      this.#apply(row.id, event).catch((err: unknown) =>
+        this.#d.log.error({ err, presentationId: row.id }, 'timer transition failed'),
+      );
+    };
+    timers.expiry = clock.after(Math.max(0, row.expiresAt - clock.now()), onTimer({ kind: 'expiry_reached' }));
+    if (row.status === 'agent_away' && row.graceEndsAt !== null) {
+      timers.grace = clock.after(Math.max(0, row.graceEndsAt - clock.now()), onTimer({ kind: 'grace_elapsed' }));
+    }
+    this.#timers.set(row.id, timers);
+  }
+
+  async #record(pid: string, kind: string, reason: string | null, detail: unknown): Promise<void> {
+    await this.#d.store.events.append({
+      presentationId: pid,
+      at: this.#d.clock.now(),
+      kind,
+      reason,
+      detailJson: detail === null ? null : JSON.stringify(detail),
+    });
+  }
+
+  async #agent(id: string): Promise<AgentRow | undefined> {
+    const cached = this.#agentCache.get(id);
+    if (cached) return cached;
+    const agent = await this.#d.store.agents.findById(id);
+    if (agent) this.#agentCache.set(id, agent);
+    return agent;
+  }
+
+  /** Forgets a cached agent after its name or phone changed. */
+  forgetAgent(id: string): void {
+    this.#agentCache.delete(id);
+  }
+
+  stop(): void {
+    for (const timers of this.#timers.values()) {
+      timers.expiry?.cancel();
+      timers.grace?.cancel();
+    }
+    this.#timers.clear();
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * The bus orders each presentation's changes and carries them, and the signals that go with
+ * them, to every node serving that presentation. The in-process bus serves one node; a Redis
+ * bus implements the same interface for several, and nothing else changes.
+ *
+ * What the bus keeps per presentation: the sequence number, the latest state and a bounded log
+ * of recent changes, so a reconnecting client resumes by replay or, past the log's horizon, by
+ * snapshot — never by a silent gap.
+ */
+import type {
+  FatalReason,
+  PresentationView,
+  ViewerPresence,
+  VolatileData,
+} from '../../core/protocol.js';
+import type { ViewPatch, ViewState } from '../../core/view-state.js';
+
+export interface BusEntry {
+  seq: number;
+  patch: ViewPatch;
+  /** Server time when the change was ordered, in epoch ms. */
+  t: number;
+}
+
+export type BusSignal =
+  | { kind: 'lifecycle'; presentation: PresentationView }
+  | { kind: 'volatile'; data: VolatileData }
+  /** Viewers connected to one node; presenters merge these across nodes. */
+  | { kind: 'presence'; node: string; viewers: ViewerPresence[] }
+  /** Close viewers: all of them, or those that came through one link. */
+  | { kind: 'cut'; reason: FatalReason; tokenHash?: string }
+  /** A presenter connection elsewhere took over presenting. */
+  | { kind: 'presenter'; node: string; connectionId: string };
+
+export interface BusListener {
+  entry(entry: BusEntry): void;
+  signal(signal: BusSignal): void;
+  /** The bus lost entries for a while (e.g. a broken connection): resync from `head`. */
+  resync?(): void;
+}
+
+export interface Head {
+  seq: number;
+  state: ViewState;
+}
+
+export interface PresentationBus {
+  /** Sets the starting point for a presentation if the bus has none (e.g. after a restart). */
+  seed(pid: string, head: Head): Promise<void>;
+  head(pid: string): Promise<Head | undefined>;
+  /**
+   * Orders one change: assigns the next sequence number, stores `state` as the latest, appends
+   * the entry to the log and delivers it to every listener. Resolves with the entry.
+   */
+  append(pid: string, patch: ViewPatch, state: ViewState): Promise<BusEntry>;
+  /** Entries after `seq`, oldest first; undefined when the log no longer reaches back that far. */
+  since(pid: string, seq: number): Promise<BusEntry[] | undefined>;
+  signal(pid: string, signal: BusSignal): Promise<void>;
+  subscribe(pid: string, listener: BusListener): () => void;
+  /** Forgets a presentation that ended. */
+  drop(pid: string): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,614 @@
+/**
+ * One presentation's live room on this node: its presenter tabs, its viewers, the local copy of
+ * the view state, and the fan-out of ordered changes.
+ *
+ * Every operation after `open()` is synchronous on the local copy, so a frame is never sent out
+ * of order: a peer's `lastSeq` says what it has, and anything it lacks arrives as a replay of
+ * the local log or as a snapshot.
+ */
+import type {
+  CloseReason,
+  DeviceKind,
+  FatalReason,
+  PresentationView,
+  ServerMessage,
+  TransportKind,
+  ViewerPresence,
+  VolatileData,
+} from '../../core/protocol.js';
+import { PROTOCOL_VERSION } from '../../core/protocol.js';
+import type { ErrorCode } from '../../core/errors.js';
+import { ERRORS } from '../../core/errors.js';
+import { applyPatch } from '../../core/view-state.js';
+import type { ViewPatch, ViewState } from '../../core/view-state.js';
+import type { Clock, TimerHandle } from '../clock.js';
+import type { Metrics } from '../metrics.js';
+import type { BusEntry, BusSignal, PresentationBus } from './bus.js';
+
+/** A connection as the hub sees it, whatever the transport. */
+export interface Peer {
+  readonly connectionId: string;
+  readonly transport: TransportKind;
+  /** Queues one serialised frame. */
+  send(frame: string): void;
+  /** Bytes queued for this peer and not yet written to the network. */
+  buffered(): number;
+  close(reason: CloseReason, message?: string): void;
+}
+
+interface PeerBase {
+  peer: Peer;
+  /** The last sequence number this peer has been sent. */
+  lastSeq: number;
+  /** Over its buffer cap: receives nothing until it drains, then a snapshot. */
+  staleSince: number | null;
+}
+
+export interface ViewerContext extends PeerBase {
+  role: 'viewer';
+  deviceId: string;
+  device: DeviceKind;
+  tokenHash: string;
+  visible: boolean;
+  connectedAt: number;
+  lagMs: number | null;
+}
+
+export interface PresenterContext extends PeerBase {
+  role: 'presenter';
+  agentId: string;
+  sessionHash: string | null;
+}
+
+export type PeerContext = ViewerContext | PresenterContext;
+
+export interface HubOptions {
+  pid: string;
+  nodeId: string;
+  bus: PresentationBus;
+  clock: Clock;
+  metrics: Metrics;
+  view: PresentationView;
+  logSize: number;
+  heartbeatMs: number;
+  bufferCapBytes: number;
+  /** Makes a state durable; a change is acknowledged to the presenter only after this resolves. */
+  persist(seq: number, state: ViewState): Promise<void>;
+  /** Called when the count of presenter connections on this node goes to or from zero. */
+  onPresenterPresence(present: boolean): void;
+  onError(err: unknown, what: string): void;
+}
+
+const VOLATILE_INTERVAL_MS = 33;
+const PRESENCE_INTERVAL_MS = 200;
+const SENT_AT_KEPT = 256;
+
+export class Hub {
+  readonly pid: string;
+  readonly #o: HubOptions;
+  #view: PresentationView;
+  #seq = 0;
+  #state!: ViewState;
+  #log: BusEntry[] = [];
+  #unsubscribe: (() => void) | null = null;
+  #resyncing = false;
+
+  readonly #viewers = new Map<string, ViewerContext>();
+  readonly #presenters = new Map<string, PresenterContext>();
+  #active: PresenterContext | null = null;
+  /** Viewer presence per node, this node's included, for the presenters and the device cap. */
+  readonly #presenceByNode = new Map<string, ViewerPresence[]>();
+
+  #changes: Promise<void> = Promise.resolve();
+  #pendingAcks: { ctx: PresenterContext; clientSeq: number; seq: number }[] = [];
+  #dirty: { seq: number; state: ViewState } | null = null;
+  #writing = false;
+  readonly #sentAt = new Map<number, number>();
+
+  #volatile: VolatileData | null = null;
+  #volatileTimer: TimerHandle | null = null;
+  #presenceTimer: TimerHandle | null = null;
+  #closed = false;
+
+  constructor(options: HubOptions) {
+    this.pid = options.pid;
+    this.#o = options;
+    this.#view = options.view;
+  }
+
+  get view(): PresentationView {
+    return this.#view;
+  }
+
+  get seq(): number {
+    return this.#seq;
+  }
+
+  get state(): ViewState {
+    return this.#state;
+  }
+
+  get size(): number {
+    return this.#viewers.size + this.#presenters.size;
+  }
+
+  /** Loads the head from the bus (seeded from the database) and starts listening. */
+  async open(seed: { seq: number; state: ViewState }): Promise<void> {
+    const bus = this.#o.bus;
+    await bus.seed(this.pid, seed);
+    const head = (await bus.head(this.pid)) ?? seed;
+    this.#seq = head.seq;
+    this.#state = head.state;
+    this.#unsubscribe = bus.subscribe(this.pid, {
+      entry: (entry) => this.#onEntry(entry),
+      signal: (signal) => this.#onSignal(signal),
+      resync: () => void this.#resync(),
+    });
+  }
+
+  // ------------------------------------------------------------------ joining and leaving
+
+  /** Devices watching across all nodes, by their stable device id. */
+  deviceIds(): Set<string> {
+    const ids = new Set<string>();
+    for (const [node, viewers] of this.#presenceByNode) {
+      if (node !== this.#o.nodeId) for (const v of viewers) ids.add(v.deviceId);
+    }
+    for (const v of this.#viewers.values()) ids.add(v.deviceId);
+    return ids;
+  }
+
+  addViewer(
+    peer: Peer,
+    info: { deviceId: string; device: DeviceKind; tokenHash: string; resumeFrom?: number },
+  ): ViewerContext {
+    const ctx: ViewerContext = {
+      role: 'viewer',
+      peer,
+      lastSeq: -1,
+      staleSince: null,
+      deviceId: info.deviceId,
+      device: info.device,
+      tokenHash: info.tokenHash,
+      visible: true,
+      connectedAt: this.#o.clock.now(),
+      lagMs: null,
+    };
+    this.#viewers.set(peer.connectionId, ctx);
+    this.#send(ctx, this.#welcome(ctx, false));
+    this.#catchUp(ctx, info.resumeFrom);
+    this.#presenceChanged();
+    return ctx;
+  }
+
+  addPresenter(
+    peer: Peer,
+    info: { agentId: string; sessionHash: string | null; takeover: boolean; resumeFrom?: number },
+  ): PresenterContext {
+    const ctx: PresenterContext = {
+      role: 'presenter',
+      peer,
+      lastSeq: -1,
+      staleSince: null,
+      agentId: info.agentId,
+      sessionHash: info.sessionHash,
+    };
+    const first = this.#presenters.size === 0;
+    this.#presenters.set(peer.connectionId, ctx);
+
+    const presenting = this.#active === null || info.takeover;
+    if (presenting) this.#makeActive(ctx, false);
+    this.#send(ctx, this.#welcome(ctx, presenting));
+    this.#catchUp(ctx, info.resumeFrom);
+    this.#send(ctx, { type: 'presence', viewers: this.#allViewers() });
+
+    if (first) this.#o.onPresenterPresence(true);
+    return ctx;
+  }
+
+  remove(ctx: PeerContext): void {
+    if (ctx.role === 'viewer') {
+      if (this.#viewers.delete(ctx.peer.connectionId)) this.#presenceChanged();
+      return;
+    }
+
+    if (!this.#presenters.delete(ctx.peer.connectionId)) return;
+    this.#pendingAcks = this.#pendingAcks.filter((a) => a.ctx !== ctx);
+    if (this.#active === ctx) {
+      this.#active = null;
+      // Another tab of the agent is still open: it presents now rather than leaving the
+      // buyer with an "agent away" banner while the agent is plainly there.
+      const next = this.#presenters.values().next();
+      if (!next.done) this.#makeActive(next.value, true);
+    }
+    if (this.#presenters.size === 0) this.#o.onPresenterPresence(false);
+  }
+
+  takeover(ctx: PresenterContext): void {
+    if (this.#active !== ctx) this.#makeActive(ctx, true);
+  }
+
+  #makeActive(ctx: PresenterContext, announce: boolean): void {
+    const previous = this.#active;
+    this.#active = ctx;
+    if (previous && previous !== ctx) this.#send(previous, { type: 'presenting', presenting: false });
+    if (announce) this.#send(ctx, { type: 'presenting', presenting: true });
+    void this.#o.bus
+      .signal(this.pid, { kind: 'presenter', node: this.#o.nodeId, connectionId: ctx.peer.connectionId })
+      .catch((err: unknown) => this.#o.onError(err, 'presenter signal'));
+  }
+
+  // ------------------------------------------------------------------ presenter input
+
+  change(ctx: PresenterContext, clientSeq: number, patch: ViewPatch): void {
+    if (this.#active !== ctx) {
+      this.#sendError(ctx, 'not_presenting', clientSeq);
+      return;
+    }
+    const received = performance.now();
+
+    // Changes are ordered one after another: each is applied to the state the previous one
+    // produced, whatever the bus's latency.
+    this.#changes = this.#changes.then(async () => {
+      if (this.#closed) return;
+      const next = applyPatch(this.#state, patch);
+      try {
+        const entry = await this.#o.bus.append(this.pid, patch, next);
+        this.#o.metrics.fanOutSeconds.observe((performance.now() - received) / 1000);
+        this.#pendingAcks.push({ ctx, clientSeq, seq: entry.seq });
+        this.#persist(entry.seq, next);
+      } catch (err) {
+        this.#o.onError(err, 'append');
+        this.#sendError(ctx, 'unavailable', clientSeq);
+      }
+    });
+  }
+
+  volatile(ctx: PresenterContext, data: VolatileData): void {
+    if (this.#active !== ctx) return;
+    void this.#o.bus
+      .signal(this.pid, { kind: 'volatile', data })
+      .catch((err: unknown) => this.#o.onError(err, 'volatile signal'));
+  }
+
+  // ------------------------------------------------------------------ viewer input
+
+  viewerPresence(ctx: ViewerContext, visible: boolean): void {
+    if (ctx.visible === visible) return;
+    ctx.visible = visible;
+    this.#presenceChanged();
+  }
+
+  viewerAck(ctx: ViewerContext, seq: number): void {
+    const sentAt = this.#sentAt.get(seq);
+    if (sentAt === undefined) return;
+    ctx.lagMs = Math.max(0, this.#o.clock.now() - sentAt);
+    this.#presenceChanged();
+  }
+
+  /** A client noticed a gap or wants to be sure: send what it lacks. */
+  resume(ctx: PeerContext, seq: number): void {
+    this.#catchUp(ctx, seq);
+  }
+
+  // ------------------------------------------------------------------ the bus
+
+  #onEntry(entry: BusEntry): void {
+    if (this.#resyncing || entry.seq <= this.#seq) return;
+    if (entry.seq !== this.#seq + 1) {
+      void this.#resync();
+      return;
+    }
+
+    this.#seq = entry.seq;
+    this.#state = applyPatch(this.#state, entry.patch);
+    this.#log.push(entry);
+    if (this.#log.length > this.#o.logSize * 2) this.#log.splice(0, this.#log.length - this.#o.logSize);
+
+    this.#sentAt.set(entry.seq, this.#o.clock.now());
+    if (this.#sentAt.size > SENT_AT_KEPT) {
+      this.#sentAt.delete(this.#sentAt.keys().next().value as number);
+    }
+
+    const frame = JSON.stringify({ type: 'patch', seq: entry.seq, patch: entry.patch, t: entry.t });
+    let sent = 0;
+    for (const ctx of this.#viewers.values()) if (this.#deliver(ctx, frame, entry.seq)) sent++;
+    for (const ctx of this.#presenters.values()) if (this.#deliver(ctx, frame, entry.seq)) sent++;
+    this.#o.metrics.messagesOut.inc({ type: 'patch' }, sent);
+  }
+
+  #onSignal(signal: BusSignal): void {
+    switch (signal.kind) {
+      case 'lifecycle':
+        this.#applyLifecycle(signal.presentation);
+        return;
+      case 'volatile':
+        this.#queueVolatile(signal.data);
+        return;
+      case 'presence':
+        if (signal.node === this.#o.nodeId) return;
+        this.#presenceByNode.set(signal.node, signal.viewers);
+        this.#sendPresence();
+        return;
+      case 'cut':
+        for (const ctx of [...this.#viewers.values()]) {
+          if (signal.tokenHash === undefined || ctx.tokenHash === signal.tokenHash) {
+            ctx.peer.close(signal.reason);
+          }
+        }
+        return;
+      case 'presenter':
+        // A tab on another node took over: tabs here stop presenting.
+        if (signal.node !== this.#o.nodeId && this.#active) {
+          this.#send(this.#active, { type: 'presenting', presenting: false });
+          this.#active = null;
+        }
+        return;
+    }
+  }
+
+  async #resync(): Promise<void> {
+    if (this.#resyncing) return;
+    this.#resyncing = true;
+    try {
+      const head = await this.#o.bus.head(this.pid);
+      if (head && head.seq !== this.#seq) {
+        this.#seq = head.seq;
+        this.#state = head.state;
+        this.#log = [];
+        for (const ctx of [...this.#viewers.values(), ...this.#presenters.values()]) {
+          this.#sendSnapshot(ctx);
+        }
+      }
+    } catch (err) {
+      this.#o.onError(err, 'resync');
+    } finally {
+      this.#resyncing = false;
+    }
+  }
+
+  // ------------------------------------------------------------------ lifecycle
+
+  #applyLifecycle(view: PresentationView): void {
+    this.#view = view;
+    this.#broadcast({ type: 'lifecycle', presentation: view });
+    if (view.status !== 'ended') return;
+
+    const reason: FatalReason =
+      view.endReason === 'expired' ? 'expired' : view.endReason === 'revoked' ? 'revoked' : 'ended';
+    for (const ctx of [...this.#viewers.values(), ...this.#presenters.values()]) {
+      ctx.peer.close(reason);
+    }
+  }
+
+  /** Applies a lifecycle change locally; the registry also publishes it for other nodes. */
+  setView(view: PresentationView): void {
+    this.#applyLifecycle(view);
+  }
+
+  // ------------------------------------------------------------------ delivery
+
+  #welcome(ctx: PeerContext, presenting: boolean): ServerMessage {
+    return {
+      type: 'welcome',
+      v: PROTOCOL_VERSION,
+      role: ctx.role,
+      connectionId: ctx.peer.connectionId,
+      presentation: this.#view,
+      presenting,
+      heartbeatMs: this.#o.heartbeatMs,
+      serverTime: this.#o.clock.now(),
+    };
+  }
+
+  #catchUp(ctx: PeerContext, from: number | undefined): void {
+    if (from !== undefined && from <= this.#seq) {
+      const first = this.#log[0];
+      const covered = from === this.#seq || (first !== undefined && first.seq <= from + 1);
+      if (covered) {
+        for (const entry of this.#log) {
+          if (entry.seq <= from) continue;
+          ctx.peer.send(
+            JSON.stringify({ type: 'patch', seq: entry.seq, patch: entry.patch, t: entry.t }),
+          );
+        }
+        ctx.lastSeq = this.#seq;
+        return;
+      }
+    }
+    this.#sendSnapshot(ctx);
+  }
+
+  #sendSnapshot(ctx: PeerContext): void {
+    ctx.staleSince = null;
+    ctx.lastSeq = this.#seq;
+    this.#send(ctx, { type: 'snapshot', seq: this.#seq, state: this.#state });
+  }
+
+  /** Sends one change to one peer, or marks it stale when it cannot keep up. */
+  #deliver(ctx: PeerContext, frame: string, seq: number): boolean {
+    if (ctx.staleSince !== null) return false;
+    if (ctx.lastSeq >= seq) return false;
+    if (ctx.lastSeq !== seq - 1) {
+      this.#sendSnapshot(ctx);
+      return true;
+    }
+    if (ctx.peer.buffered() > this.#o.bufferCapBytes) {
+      ctx.staleSince = this.#o.clock.now();
+      this.#o.metrics.slowViewers.inc();
+      return false;
+    }
+    ctx.peer.send(frame);
+    ctx.lastSeq = seq;
+    return true;
+  }
+
+  /**
+   * Looks after peers that fell behind: one that drained gets a snapshot and rejoins the
+   * stream; one stuck past `maxStaleMs` is closed so it reconnects and starts afresh.
+   */
+  sweepStale(maxStaleMs: number): void {
+    const now = this.#o.clock.now();
+    for (const ctx of [...this.#viewers.values(), ...this.#presenters.values()]) {
+      if (ctx.staleSince === null) continue;
+      if (ctx.peer.buffered() < this.#o.bufferCapBytes / 4) {
+        this.#sendSnapshot(ctx);
+      } else if (now - ctx.staleSince > maxStaleMs) {
+        ctx.peer.close('lagging');
+      }
+    }
+  }
+
+  #send(ctx: PeerContext, message: ServerMessage): void {
+    ctx.peer.send(JSON.stringify(message));
+    this.#o.metrics.messagesOut.inc({ type: message.type });
+  }
+
+  #broadcast(message: ServerMessage): void {
+    const frame = JSON.stringify(message);
+    for (const ctx of this.#viewers.values()) ctx.peer.send(frame);
+    for (const ctx of this.#presenters.values()) ctx.peer.send(frame);
+    this.#o.metrics.messagesOut.inc({ type: message.type }, this.size);
+  }
+
+  #sendError(ctx: PeerContext, code: ErrorCode, clientSeq?: number): void {
+    const message: ServerMessage = { type: 'error', code, message: ERRORS[code].message };
+    if (clientSeq !== undefined) message.clientSeq = clientSeq;
+    this.#send(ctx, message);
+    this.#o.metrics.errors.inc({ code });
+  }
+
+  #queueVolatile(data: VolatileData): void {
+    // Pointer and scroll are conflated: only the latest value goes out, at most ~30 times a
+    // second, and a viewer with anything queued skips it rather than queueing more.
+    this.#volatile = data;
+    if (this.#volatileTimer) return;
+    this.#volatileTimer = this.#o.clock.after(VOLATILE_INTERVAL_MS, () => {
+      this.#volatileTimer = null;
+      const latest = this.#volatile;
+      this.#volatile = null;
+      if (!latest || this.#closed) return;
+      const frame = JSON.stringify({ type: 'volatile', data: latest });
+      for (const ctx of this.#viewers.values()) {
+        if (ctx.staleSince === null && ctx.peer.buffered() === 0) ctx.peer.send(frame);
+      }
+    });
+  }
+
+  // ------------------------------------------------------------------ presence
+
+  #localPresence(): ViewerPresence[] {
+    return [...this.#viewers.values()].map((v) => ({
+      connectionId: v.peer.connectionId,
+      deviceId: v.deviceId,
+      device: v.device,
+      transport: v.peer.transport,
+      visible: v.visible,
+      connectedAt: new Date(v.connectedAt).toISOString(),
+      lagMs: v.lagMs,
+    }));
+  }
+
+  #allViewers(): ViewerPresence[] {
+    const all: ViewerPresence[] = [];
+    for (const [node, viewers] of this.#presenceByNode) {
+      if (node !== this.#o.nodeId) all.push(...viewers);
+    }
+    all.push(...this.#localPresence());
+    return all;
+  }
+
+  #presenceChanged(): void {
+    if (this.#presenceTimer || this.#closed) return;
+    this.#presenceTimer = this.#o.clock.after(PRESENCE_INTERVAL_MS, () => {
+      this.#presenceTimer = null;
+      if (this.#closed) return;
+      this.#sendPresence();
+      void this.#o.bus
+        .signal(this.pid, { kind: 'presence', node: this.#o.nodeId, viewers: this.#localPresence() })
+        .catch((err: unknown) => this.#o.onError(err, 'presence signal'));
+    });
+  }
+
+  #sendPresence(): void {
+    if (this.#presenters.size === 0) return;
+    const message: ServerMessage = { type: 'presence', viewers: this.#allViewers() };
+    for (const ctx of this.#presenters.values()) this.#send(ctx, message);
+  }
+
+  /** Viewers on this node, for the presentation's record and the REST API. */
+  localViewers(): ViewerPresence[] {
+    return this.#localPresence();
+  }
+
+  viewers(): ViewerPresence[] {
+    return this.#allViewers();
+  }
+
+  presenterContexts(): PresenterContext[] {
+    return [...this.#presenters.values()];
+  }
+
+  // ------------------------------------------------------------------ durability
+
+  #persist(seq: number, state: ViewState): void {
+    this.#dirty = { seq, state };
+    if (!this.#writing) void this.#flush();
+  }
+
+  /**
+   * Write-behind with coalescing: viewers already have the change; the presenter's ack waits
+   * until the state that includes it is stored, and bursts of changes share one write.
+   */
+  async #flush(): Promise<void> {
+    this.#writing = true;
+    let failures = 0;
+    while (this.#dirty && !this.#closed) {
+      const { seq, state } = this.#dirty;
+      this.#dirty = null;
+      try {
+        await this.#o.persist(seq, state);
+        failures = 0;
+        this.#ackUpTo(seq);
+      } catch (err) {
+        this.#o.onError(err, 'persist');
+        if (!this.#dirty) this.#dirty = { seq, state };
+        failures++;
+        await new Promise<void>((resolve) =>
+          this.#o.clock.after(Math.min(100 * 2 ** failures, 5000), resolve),
+        );
+      }
+    }
+    this.#writing = false;
+  }
+
+  #ackUpTo(seq: number): void {
+    const due = this.#pendingAcks.filter((a) => a.seq <= seq);
+    if (due.length === 0) return;
+    this.#pendingAcks = this.#pendingAcks.filter((a) => a.seq > seq);
+    for (const ack of due) {
+      this.#send(ack.ctx, { type: 'ack', clientSeq: ack.clientSeq, seq: ack.seq });
+    }
+  }
+
+  /** Waits until every change received so far is ordered and stored. */
+  async settle(): Promise<void> {
+    await this.#changes;
+    while (this.#writing || this.#dirty) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+
+  close(reason?: CloseReason): void {
+    if (this.#closed) return;
+    if (reason) {
+      for (const ctx of [...this.#viewers.values(), ...this.#presenters.values()]) {
+        ctx.peer.close(reason);
+      }
+    }
+    this.#closed = true;
+    this.#unsubscribe?.();
+    this.#volatileTimer?.cancel();
+    this.#presenceTimer?.cancel();
+  }
+}

@@ -1,0 +1,84 @@
+/** The single-node bus: everything in this process's memory, delivered synchronously. */
+import type { ViewPatch, ViewState } from '../../core/view-state.js';
+import type { Clock } from '../clock.js';
+import type { BusEntry, BusListener, BusSignal, Head, PresentationBus } from './bus.js';
+
+interface Channel {
+  seq: number;
+  state: ViewState;
+  log: BusEntry[];
+}
+
+export class MemoryBus implements PresentationBus {
+  readonly #channels = new Map<string, Channel>();
+  readonly #listeners = new Map<string, Set<BusListener>>();
+  readonly #logSize: number;
+  readonly #clock: Clock;
+
+  constructor(options: { logSize: number; clock: Clock }) {
+    this.#logSize = options.logSize;
+    this.#clock = options.clock;
+  }
+
+  async seed(pid: string, head: Head): Promise<void> {
+    const existing = this.#channels.get(pid);
+    if (existing && existing.seq >= head.seq) return;
+    this.#channels.set(pid, { seq: head.seq, state: head.state, log: [] });
+  }
+
+  async head(pid: string): Promise<Head | undefined> {
+    const channel = this.#channels.get(pid);
+    return channel && { seq: channel.seq, state: channel.state };
+  }
+
+  async append(pid: string, patch: ViewPatch, state: ViewState): Promise<BusEntry> {
+    const channel = this.#channels.get(pid);
+    if (!channel) throw new Error(`bus: presentation ${pid} was not seeded`);
+
+    const entry: BusEntry = { seq: channel.seq + 1, patch, t: this.#clock.now() };
+    channel.seq = entry.seq;
+    channel.state = state;
+    channel.log.push(entry);
+    // Trim in batches so the common append stays O(1).
+    if (channel.log.length > this.#logSize * 2) {
+      channel.log.splice(0, channel.log.length - this.#logSize);
+    }
+
+    for (const listener of this.#listeners.get(pid) ?? []) listener.entry(entry);
+    return entry;
+  }
+
+  async since(pid: string, seq: number): Promise<BusEntry[] | undefined> {
+    const channel = this.#channels.get(pid);
+    if (!channel || seq > channel.seq) return undefined;
+    if (seq === channel.seq) return [];
+
+    const log = channel.log.slice(-this.#logSize);
+    const first = log[0];
+    if (!first || first.seq > seq + 1) return undefined;
+    return log.filter((e) => e.seq > seq);
+  }
+
+  async signal(pid: string, signal: BusSignal): Promise<void> {
+    for (const listener of this.#listeners.get(pid) ?? []) listener.signal(signal);
+  }
+
+  subscribe(pid: string, listener: BusListener): () => void {
+    let set = this.#listeners.get(pid);
+    if (!set) this.#listeners.set(pid, (set = new Set()));
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0) this.#listeners.delete(pid);
+    };
+  }
+
+  async drop(pid: string): Promise<void> {
+    this.#channels.delete(pid);
+  }
+
+  async close(): Promise<void> {
+    this.#channels.clear();
+    this.#listeners.clear();
+  }
+}

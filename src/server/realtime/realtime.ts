@@ -1,0 +1,191 @@
+/**
+ * The realtime side of one node: the hubs of the presentations it serves, the protocol
+ * sessions of its connections, and the housekeeping (heartbeats, slow viewers, empty hubs).
+ */
+import type { Logger } from 'pino';
+
+import type { CloseReason, PresentationView } from '../../core/protocol.js';
+import type { ViewState } from '../../core/view-state.js';
+import type { Clock, TimerHandle } from '../clock.js';
+import type { Config } from '../config.js';
+import type { Metrics } from '../metrics.js';
+import type { PresentationEvents, PresentationService } from '../presentations/service.js';
+import type { PresentationRow, Store } from '../storage/store.js';
+import type { PresentationBus } from './bus.js';
+import { Hub } from './hub.js';
+
+export interface RealtimeDeps {
+  nodeId: string;
+  bus: PresentationBus;
+  store: Store;
+  service: PresentationService;
+  clock: Clock;
+  config: Config;
+  metrics: Metrics;
+  log: Logger;
+}
+
+/** Anything the node must be able to close: a socket, an SSE stream, a polling session. */
+export interface Closable {
+  close(reason: CloseReason): void;
+  /** Called on every heartbeat tick; returns false when the peer has been silent too long. */
+  heartbeat(now: number): boolean;
+}
+
+const SWEEP_MS = 500;
+
+export class Realtime implements PresentationEvents {
+  readonly #d: RealtimeDeps;
+  readonly #hubs = new Map<string, Hub>();
+  readonly #opening = new Map<string, Promise<Hub>>();
+  readonly #connections = new Set<Closable>();
+  readonly #bySession = new Map<string, Set<Closable>>();
+  readonly #timers: TimerHandle[] = [];
+  #draining = false;
+
+  constructor(deps: RealtimeDeps) {
+    this.#d = deps;
+    this.#timers.push(deps.clock.every(SWEEP_MS, () => this.#sweep()));
+    this.#timers.push(deps.clock.every(deps.config.heartbeatMs, () => this.#heartbeat()));
+  }
+
+  get draining(): boolean {
+    return this.#draining;
+  }
+
+  get deps(): RealtimeDeps {
+    return this.#d;
+  }
+
+  /** The hub of a presentation on this node, opened from its stored state if needed. */
+  async hub(row: PresentationRow): Promise<Hub> {
+    const existing = this.#hubs.get(row.id);
+    if (existing) return existing;
+    const opening = this.#opening.get(row.id);
+    if (opening) return opening;
+
+    const promise = this.#open(row);
+    this.#opening.set(row.id, promise);
+    try {
+      return await promise;
+    } finally {
+      this.#opening.delete(row.id);
+    }
+  }
+
+  async #open(row: PresentationRow): Promise<Hub> {
+    const { service, store, bus, clock, config, metrics, log, nodeId } = this.#d;
+    const pid = row.id;
+    const hub = new Hub({
+      pid,
+      nodeId,
+      bus,
+      clock,
+      metrics,
+      view: await service.view(row),
+      logSize: config.resumeLogSize,
+      heartbeatMs: config.heartbeatMs,
+      bufferCapBytes: config.viewerBufferBytes,
+      persist: (seq, state) => store.presentations.saveState(pid, seq, JSON.stringify(state)),
+      onPresenterPresence: (present) =>
+        present ? service.presenterJoined(pid) : service.presenterLeft(pid),
+      onError: (err, what) => log.error({ err, presentationId: pid }, `hub: ${what} failed`),
+    });
+    await hub.open({ seq: row.seq, state: JSON.parse(row.stateJson) as ViewState });
+    this.#hubs.set(pid, hub);
+    return hub;
+  }
+
+  existingHub(pid: string): Hub | undefined {
+    return this.#hubs.get(pid);
+  }
+
+  // ------------------------------------------------------------------ PresentationEvents
+
+  lifecycle(pid: string, view: PresentationView): void {
+    // The local hub hears it through its bus subscription, like the hubs on other nodes.
+    this.#d.bus.signal(pid, { kind: 'lifecycle', presentation: view }).catch((err: unknown) => {
+      this.#d.log.error({ err, presentationId: pid }, 'lifecycle signal failed');
+      this.#hubs.get(pid)?.setView(view);
+    });
+    if (view.status === 'ended') void this.#d.bus.drop(pid).catch(() => undefined);
+  }
+
+  cut(pid: string, reason: 'revoked', tokenHash?: string): void {
+    const signal = tokenHash === undefined ? { kind: 'cut' as const, reason } : { kind: 'cut' as const, reason, tokenHash };
+    this.#d.bus.signal(pid, signal).catch((err: unknown) => {
+      this.#d.log.error({ err, presentationId: pid }, 'cut signal failed');
+    });
+  }
+
+  // ------------------------------------------------------------------ connections
+
+  track(connection: Closable, sessionHash?: string | null): void {
+    this.#connections.add(connection);
+    if (sessionHash) {
+      let set = this.#bySession.get(sessionHash);
+      if (!set) this.#bySession.set(sessionHash, (set = new Set()));
+      set.add(connection);
+    }
+  }
+
+  untrack(connection: Closable, sessionHash?: string | null): void {
+    this.#connections.delete(connection);
+    if (sessionHash) {
+      const set = this.#bySession.get(sessionHash);
+      set?.delete(connection);
+      if (set?.size === 0) this.#bySession.delete(sessionHash);
+    }
+  }
+
+  /** Logout: every live socket opened with that session closes for good. */
+  closeSession(sessionHash: string): void {
+    for (const connection of [...(this.#bySession.get(sessionHash) ?? [])]) {
+      connection.close('logged_out');
+    }
+  }
+
+  get connectionCount(): number {
+    return this.#connections.size;
+  }
+
+  #heartbeat(): void {
+    const now = this.#d.clock.now();
+    for (const connection of [...this.#connections]) {
+      if (!connection.heartbeat(now)) connection.close('heartbeat_timeout');
+    }
+  }
+
+  #sweep(): void {
+    const maxStale = this.#d.config.heartbeatMs * 2;
+    const counts = { created: 0, live: 0, agent_away: 0, ended: 0 };
+    for (const [pid, hub] of this.#hubs) {
+      hub.sweepStale(maxStale);
+      if (hub.size === 0) {
+        hub.close();
+        this.#hubs.delete(pid);
+        continue;
+      }
+      counts[hub.view.status]++;
+    }
+    for (const [state, n] of Object.entries(counts)) this.#d.metrics.presentations.set({ state }, n);
+  }
+
+  /** Waits until every hub has stored what it acknowledged or is about to. */
+  async settle(): Promise<void> {
+    await Promise.all([...this.#hubs.values()].map((hub) => hub.settle()));
+  }
+
+  /**
+   * Graceful shutdown: stop taking new connections, store what is in flight, then tell every
+   * client to reconnect (to this node when it returns, or to another).
+   */
+  async shutdown(): Promise<void> {
+    this.#draining = true;
+    for (const timer of this.#timers) timer.cancel();
+    await this.settle();
+    for (const connection of [...this.#connections]) connection.close('shutting_down');
+    for (const hub of this.#hubs.values()) hub.close();
+    this.#hubs.clear();
+  }
+}

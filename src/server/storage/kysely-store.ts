@@ -1,0 +1,454 @@
+/**
+ * `Store` over Kysely. The same queries serve SQLite and PostgreSQL: nothing here branches on
+ * the backend, so the shared test suite covers both with one set of code.
+ */
+import { sql } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
+import type { Complex, Unit } from '../../core/inventory.js';
+import type {
+  AgentsTable,
+  AgentSessionsTable,
+  BuyersTable,
+  Database,
+  LinksTable,
+  PresentationEventsTable,
+  PresentationsTable,
+} from './schema.js';
+import type {
+  AgentRow,
+  BuyerRow,
+  EventRow,
+  LinkRow,
+  PresentationRow,
+  PresentationUpdate,
+  SessionRow,
+  Store,
+} from './store.js';
+
+const DEFAULT_LIST_LIMIT = 50;
+
+/** Rows per insert: well under SQLite's and PostgreSQL's limits on bound parameters. */
+const UNITS_PER_INSERT = 500;
+
+/** Case folding for buyer search, done in JavaScript so both backends fold Cyrillic alike. */
+export function foldForSearch(text: string): string {
+  return text.normalize('NFKC').toLowerCase().replaceAll('ё', 'е');
+}
+
+function likePattern(query: string): string {
+  return `%${query.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+}
+
+function toAgent(row: Selectable<AgentsTable>): AgentRow {
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    phone: row.phone,
+    passwordHash: row.password_hash,
+    createdAt: Number(row.created_at),
+  };
+}
+
+function toSession(row: Selectable<AgentSessionsTable>): SessionRow {
+  return {
+    idHash: row.id_hash,
+    agentId: row.agent_id,
+    csrfToken: row.csrf_token,
+    createdAt: Number(row.created_at),
+    expiresAt: Number(row.expires_at),
+  };
+}
+
+function toBuyer(row: Selectable<BuyersTable>): BuyerRow {
+  return {
+    id: row.id,
+    agentId: row.agent_id,
+    name: row.name,
+    contact: row.contact,
+    createdAt: Number(row.created_at),
+  };
+}
+
+function nullableNumber(value: number | null): number | null {
+  return value === null ? null : Number(value);
+}
+
+function toPresentation(row: Selectable<PresentationsTable>): PresentationRow {
+  return {
+    id: row.id,
+    agentId: row.agent_id,
+    buyerId: row.buyer_id,
+    status: row.status,
+    endReason: row.end_reason,
+    createdAt: Number(row.created_at),
+    expiresAt: Number(row.expires_at),
+    maxExpiresAt: Number(row.max_expires_at),
+    graceEndsAt: nullableNumber(row.grace_ends_at),
+    endedAt: nullableNumber(row.ended_at),
+    maxDevices: Number(row.max_devices),
+    seq: Number(row.seq),
+    stateJson: row.state_json,
+  };
+}
+
+function toLink(row: Selectable<LinksTable>): LinkRow {
+  return {
+    tokenHash: row.token_hash,
+    presentationId: row.presentation_id,
+    createdAt: Number(row.created_at),
+    revokedAt: nullableNumber(row.revoked_at),
+  };
+}
+
+function toEvent(row: Selectable<PresentationEventsTable>): EventRow {
+  return {
+    id: Number(row.id),
+    presentationId: row.presentation_id,
+    at: Number(row.at),
+    kind: row.kind,
+    reason: row.reason,
+    detailJson: row.detail_json,
+  };
+}
+
+export class KyselyStore implements Store {
+  readonly kind: Store['kind'];
+  readonly #db: Kysely<Database>;
+
+  constructor(db: Kysely<Database>, kind: Store['kind']) {
+    this.#db = db;
+    this.kind = kind;
+  }
+
+  readonly agents: Store['agents'] = {
+    create: async (agent) => {
+      await this.#db
+        .insertInto('agents')
+        .values({
+          id: agent.id,
+          email: agent.email,
+          name: agent.name,
+          phone: agent.phone,
+          password_hash: agent.passwordHash,
+          created_at: agent.createdAt,
+        })
+        .execute();
+    },
+
+    upsert: async (agent) => {
+      await this.#db
+        .insertInto('agents')
+        .values({
+          id: agent.id,
+          email: agent.email,
+          name: agent.name,
+          phone: agent.phone,
+          password_hash: agent.passwordHash,
+          created_at: agent.createdAt,
+        })
+        .onConflict((oc) =>
+          oc.column('id').doUpdateSet((eb) => ({
+            name: eb.ref('excluded.name'),
+            phone: eb.ref('excluded.phone'),
+          })),
+        )
+        .execute();
+    },
+
+    findById: async (id) => {
+      const row = await this.#db
+        .selectFrom('agents')
+        .selectAll()
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return row && toAgent(row);
+    },
+
+    findByEmail: async (email) => {
+      const row = await this.#db
+        .selectFrom('agents')
+        .selectAll()
+        .where('email', '=', email)
+        .executeTakeFirst();
+      return row && toAgent(row);
+    },
+
+    count: async () => {
+      const row = await this.#db
+        .selectFrom('agents')
+        .select((eb) => eb.fn.countAll().as('count'))
+        .executeTakeFirstOrThrow();
+      return Number(row.count);
+    },
+  };
+
+  readonly sessions: Store['sessions'] = {
+    create: async (session) => {
+      await this.#db
+        .insertInto('agent_sessions')
+        .values({
+          id_hash: session.idHash,
+          agent_id: session.agentId,
+          csrf_token: session.csrfToken,
+          created_at: session.createdAt,
+          expires_at: session.expiresAt,
+        })
+        .execute();
+    },
+
+    find: async (idHash) => {
+      const row = await this.#db
+        .selectFrom('agent_sessions')
+        .selectAll()
+        .where('id_hash', '=', idHash)
+        .executeTakeFirst();
+      return row && toSession(row);
+    },
+
+    delete: async (idHash) => {
+      await this.#db.deleteFrom('agent_sessions').where('id_hash', '=', idHash).execute();
+    },
+
+    deleteExpired: async (now) => {
+      const result = await this.#db
+        .deleteFrom('agent_sessions')
+        .where('expires_at', '<=', now)
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+  };
+
+  readonly buyers: Store['buyers'] = {
+    create: async (buyer) => {
+      await this.#db
+        .insertInto('buyers')
+        .values({
+          id: buyer.id,
+          agent_id: buyer.agentId,
+          name: buyer.name,
+          contact: buyer.contact,
+          search_text: foldForSearch(`${buyer.name}\n${buyer.contact}`),
+          created_at: buyer.createdAt,
+        })
+        .execute();
+    },
+
+    findById: async (id) => {
+      const row = await this.#db
+        .selectFrom('buyers')
+        .selectAll()
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return row && toBuyer(row);
+    },
+
+    listForAgent: async (agentId, query, limit = DEFAULT_LIST_LIMIT) => {
+      const folded = foldForSearch(query?.trim() ?? '');
+      const rows = await this.#db
+        .selectFrom('buyers')
+        .selectAll()
+        .where('agent_id', '=', agentId)
+        .$if(folded !== '', (qb) =>
+          qb.where(sql<boolean>`search_text like ${likePattern(folded)} escape '\\'`),
+        )
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(limit)
+        .execute();
+      return rows.map(toBuyer);
+    },
+  };
+
+  readonly presentations: Store['presentations'] = {
+    create: async (row) => {
+      await this.#db
+        .insertInto('presentations')
+        .values({
+          id: row.id,
+          agent_id: row.agentId,
+          buyer_id: row.buyerId,
+          status: row.status,
+          end_reason: row.endReason,
+          created_at: row.createdAt,
+          expires_at: row.expiresAt,
+          max_expires_at: row.maxExpiresAt,
+          grace_ends_at: row.graceEndsAt,
+          ended_at: row.endedAt,
+          max_devices: row.maxDevices,
+          seq: row.seq,
+          state_json: row.stateJson,
+        })
+        .execute();
+    },
+
+    findById: async (id) => {
+      const row = await this.#db
+        .selectFrom('presentations')
+        .selectAll()
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return row && toPresentation(row);
+    },
+
+    listForAgent: async (agentId, limit = DEFAULT_LIST_LIMIT) => {
+      const rows = await this.#db
+        .selectFrom('presentations')
+        .selectAll()
+        .where('agent_id', '=', agentId)
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(limit)
+        .execute();
+      return rows.map(toPresentation);
+    },
+
+    listOpen: async () => {
+      const rows = await this.#db
+        .selectFrom('presentations')
+        .selectAll()
+        .where('status', '!=', 'ended')
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute();
+      return rows.map(toPresentation);
+    },
+
+    update: async (id, changes) => {
+      const set = presentationColumns(changes);
+      if (Object.keys(set).length === 0) return;
+
+      await this.#db.updateTable('presentations').set(set).where('id', '=', id).execute();
+    },
+
+    saveState: async (id, seq, stateJson) => {
+      // The condition lives in the statement so a late write cannot overtake a newer one.
+      await this.#db
+        .updateTable('presentations')
+        .set({ seq, state_json: stateJson })
+        .where('id', '=', id)
+        .where('seq', '<', seq)
+        .execute();
+    },
+  };
+
+  readonly links: Store['links'] = {
+    create: async (link) => {
+      await this.#db
+        .insertInto('links')
+        .values({
+          token_hash: link.tokenHash,
+          presentation_id: link.presentationId,
+          created_at: link.createdAt,
+          revoked_at: link.revokedAt,
+        })
+        .execute();
+    },
+
+    findByHash: async (tokenHash) => {
+      const row = await this.#db
+        .selectFrom('links')
+        .selectAll()
+        .where('token_hash', '=', tokenHash)
+        .executeTakeFirst();
+      return row && toLink(row);
+    },
+
+    revokeAll: async (presentationId, at) => {
+      const rows = await this.#db
+        .updateTable('links')
+        .set({ revoked_at: at })
+        .where('presentation_id', '=', presentationId)
+        .where('revoked_at', 'is', null)
+        .returning('token_hash')
+        .execute();
+      return rows.map((row) => row.token_hash);
+    },
+  };
+
+  readonly events: Store['events'] = {
+    append: async (event) => {
+      await this.#db
+        .insertInto('presentation_events')
+        .values({
+          presentation_id: event.presentationId,
+          at: event.at,
+          kind: event.kind,
+          reason: event.reason,
+          detail_json: event.detailJson,
+        })
+        .execute();
+    },
+
+    listFor: async (presentationId) => {
+      const rows = await this.#db
+        .selectFrom('presentation_events')
+        .selectAll()
+        .where('presentation_id', '=', presentationId)
+        .orderBy('id')
+        .execute();
+      return rows.map(toEvent);
+    },
+  };
+
+  readonly inventory: Store['inventory'] = {
+    replace: async (complex: Complex, units: readonly Unit[]) => {
+      await this.#db.transaction().execute(async (trx) => {
+        await trx.deleteFrom('inventory_units').execute();
+        await trx.deleteFrom('inventory_complex').execute();
+        await trx
+          .insertInto('inventory_complex')
+          .values({ id: complex.id, json: JSON.stringify(complex) })
+          .execute();
+
+        for (let start = 0; start < units.length; start += UNITS_PER_INSERT) {
+          const batch = units.slice(start, start + UNITS_PER_INSERT).map((unit, i) => ({
+            id: unit.id,
+            position: start + i,
+            json: JSON.stringify(unit),
+            status: unit.status,
+            // The column serves sorting and filtering; the exact price stays in the JSON.
+            price: Math.round(unit.price),
+          }));
+          await trx.insertInto('inventory_units').values(batch).execute();
+        }
+      });
+    },
+
+    load: async () => {
+      const complexRow = await this.#db
+        .selectFrom('inventory_complex')
+        .select('json')
+        .executeTakeFirst();
+      if (!complexRow) return undefined;
+
+      const unitRows = await this.#db
+        .selectFrom('inventory_units')
+        .select('json')
+        .orderBy('position')
+        .execute();
+      return {
+        complex: JSON.parse(complexRow.json) as Complex,
+        units: unitRows.map((row) => JSON.parse(row.json) as Unit),
+      };
+    },
+  };
+
+  async ping(): Promise<void> {
+    await sql`select 1`.execute(this.#db);
+  }
+
+  async close(): Promise<void> {
+    await this.#db.destroy();
+  }
+}
+
+function presentationColumns(changes: PresentationUpdate): Partial<PresentationsTable> {
+  const set: Partial<PresentationsTable> = {};
+  if (changes.status !== undefined) set.status = changes.status;
+  if (changes.endReason !== undefined) set.end_reason = changes.endReason;
+  if (changes.expiresAt !== undefined) set.expires_at = changes.expiresAt;
+  if (changes.graceEndsAt !== undefined) set.grace_ends_at = changes.graceEndsAt;
+  if (changes.endedAt !== undefined) set.ended_at = changes.endedAt;
+  return set;
+}

@@ -1,0 +1,85 @@
+/**
+ * Builds the two screens: the agent's console and the buyer's viewer, each an HTML page served
+ * by the server (`/` and `/p/<token>`), sharing hashed assets under `/assets/`.
+ *
+ * Both pages run under a strict CSP (`script-src 'self'`, `style-src 'self'`), so nothing may be
+ * inlined: no asset becomes a data: URL and no preload polyfill is injected.
+ */
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+
+import { defineConfig } from 'vite';
+import type { Plugin, Rolldown } from 'vite';
+
+const root = fileURLToPath(new URL('./src/screens', import.meta.url));
+const outDir = fileURLToPath(new URL('./dist/screens', import.meta.url));
+
+/** The viewer's budget: it opens over a phone's mobile connection. */
+const VIEWER_BUDGET_BYTES = 50 * 1024;
+
+type Output = Rolldown.OutputChunk | Rolldown.OutputAsset;
+
+/** Every chunk a page loads before it can run: its entry and the entry's static imports. */
+function chunksOfEntry(bundle: Record<string, Output>, entryHtml: string) {
+  const entry = Object.values(bundle).find(
+    (item): item is Rolldown.OutputChunk =>
+      item.type === 'chunk' && item.isEntry && (item.facadeModuleId ?? '').endsWith(entryHtml),
+  );
+  if (!entry) return [];
+
+  const seen = new Map<string, Rolldown.OutputChunk>();
+  const visit = (chunk: Rolldown.OutputChunk) => {
+    if (seen.has(chunk.fileName)) return;
+    seen.set(chunk.fileName, chunk);
+    for (const name of chunk.imports) {
+      const imported = bundle[name];
+      if (imported?.type === 'chunk') visit(imported);
+    }
+  };
+  visit(entry);
+  return [...seen.values()];
+}
+
+/** Prints each page's gzipped JavaScript and fails the build when the viewer outgrows its budget. */
+function reportPageSize(): Plugin {
+  return {
+    name: 'rp-report-page-size',
+    apply: 'build',
+    generateBundle(_options, bundle) {
+      for (const page of ['viewer/index.html', 'console/index.html']) {
+        const chunks = chunksOfEntry(bundle as Record<string, Output>, page);
+        const gzipped = chunks.reduce((sum, chunk) => sum + gzipSync(chunk.code).length, 0);
+        const kb = (gzipped / 1024).toFixed(1);
+        this.info(`${page}: ${chunks.length} JS chunk(s), ${kb} KB gzipped`);
+
+        if (page.startsWith('viewer/') && gzipped > VIEWER_BUDGET_BYTES) {
+          this.error(`the viewer's JavaScript is ${kb} KB gzipped, over its 50 KB budget`);
+        }
+      }
+    },
+  };
+}
+
+export default defineConfig({
+  root,
+  base: '/',
+  publicDir: false,
+  // JSX is stated here as well as in tsconfig.json, so the build never depends on which
+  // tsconfig the transformer happens to find from the `root` above.
+  oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
+  plugins: [reportPageSize()],
+  build: {
+    outDir,
+    emptyOutDir: true,
+    assetsDir: 'assets',
+    target: 'es2020',
+    assetsInlineLimit: 0,
+    modulePreload: { polyfill: false },
+    rolldownOptions: {
+      input: {
+        console: fileURLToPath(new URL('./src/screens/console/index.html', import.meta.url)),
+        viewer: fileURLToPath(new URL('./src/screens/viewer/index.html', import.meta.url)),
+      },
+    },
+  },
+});
