@@ -153,6 +153,8 @@ export class ProtocolSession implements Closable {
     const link = await this.#rt.deps.service.resolveLink(hello.token);
     if (this.#isClosed()) return;
     if (!link.ok) {
+      // The buyer's end screen names the agent, so a known presentation is described first.
+      if (link.view) this.#send({ type: 'lifecycle', presentation: link.view });
       const message = ERRORS[link.code].message;
       this.#closeWith(LINK_REFUSAL[link.code] ?? 'invalid_link', message, link.code);
       return;

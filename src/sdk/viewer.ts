@@ -1,0 +1,196 @@
+/**
+ * The buyer's side: follows a presentation through a capability link. It applies changes in
+ * sequence order, asks for what it missed when it sees a gap, resumes from its last sequence
+ * after a reconnect, and reports whether its tab is visible.
+ */
+import type {
+  DeviceKind,
+  PresentationView,
+  ServerMessage,
+  VolatileData,
+} from '../core/protocol.js';
+import { PROTOCOL_VERSION } from '../core/protocol.js';
+import type { ErrorCode } from '../core/errors.js';
+import { applyPatch } from '../core/view-state.js';
+import type { ViewState } from '../core/view-state.js';
+import { Connection } from './connection.js';
+import type { ClosedEvent, ConnectionStatus, WebSocketFactory } from './connection.js';
+import { Emitter } from './emitter.js';
+
+export interface ViewerOptions {
+  baseUrl: string;
+  token: string;
+  /** Stable per browser; defaults to one kept in localStorage (or a random one). */
+  deviceId?: string;
+  device?: DeviceKind;
+  /** The state delivered with the page, so the first frame needs no round trip. */
+  initial?: { seq: number; state: ViewState; presentation: PresentationView | null };
+  webSocket?: WebSocketFactory;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+}
+
+type ViewerEvents = {
+  state: [ViewState];
+  presentation: [PresentationView];
+  status: [ConnectionStatus];
+  closed: [ClosedEvent];
+  volatile: [VolatileData];
+  error: [{ code: ErrorCode; message: string }];
+};
+
+export class ViewerClient extends Emitter<ViewerEvents> {
+  readonly #conn: Connection;
+  readonly deviceId: string;
+  #state: ViewState | null = null;
+  #seq = -1;
+  #presentation: PresentationView | null = null;
+  #ackQueued = false;
+  #detachVisibility: (() => void) | null = null;
+
+  constructor(options: ViewerOptions) {
+    super();
+    this.deviceId = options.deviceId ?? rememberedDeviceId();
+    if (options.initial) {
+      this.#state = options.initial.state;
+      this.#seq = options.initial.seq;
+      this.#presentation = options.initial.presentation;
+    }
+
+    const connectionOptions: ConstructorParameters<typeof Connection>[0] = {
+      baseUrl: options.baseUrl,
+      hello: () => ({
+        type: 'hello',
+        v: PROTOCOL_VERSION,
+        role: 'viewer',
+        token: options.token,
+        deviceId: this.deviceId,
+        device: options.device ?? guessDevice(),
+        ...(this.#seq >= 0 ? { resumeFrom: this.#seq } : {}),
+      }),
+    };
+    if (options.webSocket) connectionOptions.webSocket = options.webSocket;
+    if (options.baseDelayMs !== undefined) connectionOptions.baseDelayMs = options.baseDelayMs;
+    if (options.maxDelayMs !== undefined) connectionOptions.maxDelayMs = options.maxDelayMs;
+    this.#conn = new Connection(connectionOptions);
+    this.#conn.on('message', (m) => this.#receive(m));
+    this.#conn.on('status', (s) => this.emit('status', s));
+    this.#conn.on('closed', (e) => this.emit('closed', e));
+  }
+
+  get state(): ViewState | null {
+    return this.#state;
+  }
+
+  get seq(): number {
+    return this.#seq;
+  }
+
+  get presentation(): PresentationView | null {
+    return this.#presentation;
+  }
+
+  get status(): ConnectionStatus {
+    return this.#conn.status;
+  }
+
+  connect(): this {
+    this.#conn.open();
+    this.#watchVisibility();
+    return this;
+  }
+
+  close(): void {
+    this.#detachVisibility?.();
+    this.#conn.close();
+  }
+
+  /** Tells the agent whether this tab is on screen. */
+  setVisible(visible: boolean): void {
+    this.#conn.send({ type: 'presence', visible });
+  }
+
+  #receive(message: ServerMessage): void {
+    switch (message.type) {
+      case 'welcome':
+        this.#presentation = message.presentation;
+        this.#conn.admitted(message.heartbeatMs);
+        this.emit('presentation', message.presentation);
+        if (typeof document !== 'undefined' && document.visibilityState === 'hidden') {
+          this.setVisible(false);
+        }
+        return;
+      case 'snapshot':
+        this.#seq = message.seq;
+        this.#state = message.state;
+        this.emit('state', message.state);
+        this.#queueAck();
+        return;
+      case 'patch':
+        if (message.seq <= this.#seq) return; // already applied: a replay overlapping the stream
+        if (message.seq !== this.#seq + 1 || !this.#state) {
+          this.#conn.send({ type: 'resume', seq: Math.max(this.#seq, 0) });
+          return;
+        }
+        this.#seq = message.seq;
+        this.#state = applyPatch(this.#state, message.patch);
+        this.emit('state', this.#state);
+        this.#queueAck();
+        return;
+      case 'lifecycle':
+        this.#presentation = message.presentation;
+        this.emit('presentation', message.presentation);
+        return;
+      case 'volatile':
+        this.emit('volatile', message.data);
+        return;
+      case 'error':
+        this.emit('error', { code: message.code, message: message.message });
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** One acknowledgement per burst: the server measures lag from it. */
+  #queueAck(): void {
+    if (this.#ackQueued) return;
+    this.#ackQueued = true;
+    queueMicrotask(() => {
+      this.#ackQueued = false;
+      if (this.#seq >= 0) this.#conn.send({ type: 'ack', seq: this.#seq });
+    });
+  }
+
+  #watchVisibility(): void {
+    if (typeof document === 'undefined' || this.#detachVisibility) return;
+    const onChange = () => this.setVisible(document.visibilityState === 'visible');
+    document.addEventListener('visibilitychange', onChange);
+    this.#detachVisibility = () => document.removeEventListener('visibilitychange', onChange);
+  }
+}
+
+function rememberedDeviceId(): string {
+  const fresh = () => {
+    const bytes = new Uint8Array(12);
+    globalThis.crypto.getRandomValues(bytes);
+    return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  };
+  try {
+    const stored = globalThis.localStorage?.getItem('rp.device');
+    if (stored && /^[A-Za-z0-9_-]{8,64}$/.test(stored)) return stored;
+    const id = fresh();
+    globalThis.localStorage?.setItem('rp.device', id);
+    return id;
+  } catch {
+    return fresh();
+  }
+}
+
+function guessDevice(): DeviceKind {
+  if (typeof navigator === 'undefined') return 'desktop';
+  const ua = navigator.userAgent;
+  if (/iPad|Tablet/i.test(ua)) return 'tablet';
+  if (/Mobi|Android|iPhone/i.test(ua)) return 'phone';
+  return 'desktop';
+}
