@@ -54,7 +54,9 @@ describe.each(BACKENDS)('realtime on %s', (backend) => {
     for (const viewer of [a, b]) {
       const patches = viewer.of('patch');
       const start = viewer.of('snapshot')[0]!.seq;
-      expect(patches.map((x) => x.seq)).toEqual(Array.from({ length: 20 }, (_, i) => start + i + 1));
+      expect(patches.map((x) => x.seq)).toEqual(
+        Array.from({ length: 20 }, (_, i) => start + i + 1),
+      );
       expect(patches.map((x) => x.patch.galleryIndex)).toEqual(
         Array.from({ length: 20 }, (_, i) => i + 1),
       );
@@ -65,7 +67,12 @@ describe.each(BACKENDS)('realtime on %s', (backend) => {
   });
 
   it('R3: a viewer receives welcome, then a snapshot of the current state', async () => {
-    const state: ViewState = { ...initialViewState(), view: 'grid', buildingId: 'b1', sectionId: 'b1-s1' };
+    const state: ViewState = {
+      ...initialViewState(),
+      view: 'grid',
+      buildingId: 'b1',
+      sectionId: 'b1-s1',
+    };
     const p = await anna.createPresentation({ state });
     const viewer = await rawViewer(h, p.token);
     const [welcome] = await viewer.waitFor('welcome');
@@ -106,7 +113,9 @@ describe.each(BACKENDS)('realtime on %s', (backend) => {
     const again = await rawViewer(h, p.token, { resumeFrom: seenSeq });
     const patches = await again.waitFor('patch', 10);
     expect(again.of('snapshot')).toHaveLength(0);
-    expect(patches.map((x) => x.seq)).toEqual(Array.from({ length: 10 }, (_, i) => seenSeq + i + 1));
+    expect(patches.map((x) => x.seq)).toEqual(
+      Array.from({ length: 10 }, (_, i) => seenSeq + i + 1),
+    );
     expect(patches.at(-1)!.patch).toEqual({ galleryIndex: 10, highlighted: ['u9'] });
     again.close();
     presenter.close();
@@ -350,7 +359,11 @@ describe.each(BACKENDS)('realtime on %s', (backend) => {
 
     await until(() => {
       expect(presenter.viewers).toHaveLength(1);
-      expect(presenter.viewers[0]).toMatchObject({ device: 'phone', visible: false, transport: 'ws' });
+      expect(presenter.viewers[0]).toMatchObject({
+        device: 'phone',
+        visible: false,
+        transport: 'ws',
+      });
       expect(presenter.viewers[0]!.lagMs).not.toBeNull();
     });
     viewer.close();
@@ -382,7 +395,7 @@ describe.each(BACKENDS)('realtime on %s', (backend) => {
     await expect(client.opened).rejects.toThrow('403');
   });
 
-  it('R25: signing out closes the agent\'s live sockets for good', async () => {
+  it("R25: signing out closes the agent's live sockets for good", async () => {
     const agent = await h.login('dmitry@demo.local');
     const p = await agent.createPresentation();
     const presenter = presenterFor(h, agent, p.id).connect();
@@ -399,14 +412,21 @@ describe.each(BACKENDS)('realtime on %s', (backend) => {
   it('R22: a presenter token from an integrating backend presents without a login', async () => {
     const { mintPresenterToken } = await import('../src/server/agents/presenter-token.js');
     const secret = 'integration-secret-integration-secret-0123';
-    const token = await mintPresenterToken(secret, { agentId: 'crm-42', name: 'Олег', phone: null });
+    const token = await mintPresenterToken(secret, {
+      agentId: 'crm-42',
+      name: 'Олег',
+      phone: null,
+    });
     const res = await fetch(`${h.url}/api/v1/presentations`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: JSON.stringify({ buyer: { name: 'Buyer', contact: 'buyer@example.com' } }),
     });
     expect(res.status).toBe(201);
-    const body = (await res.json()) as { presentation: { id: string; agent: { name: string } }; link: { url: string } };
+    const body = (await res.json()) as {
+      presentation: { id: string; agent: { name: string } };
+      link: { url: string };
+    };
     expect(body.presentation.agent.name).toBe('Олег');
 
     const { PresenterClient } = await import('../src/sdk/index.js');

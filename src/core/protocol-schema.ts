@@ -90,8 +90,7 @@ export const clientMessageSchema = z.union([
 ]);
 
 export type ParseResult =
-  | { ok: true; message: ClientMessage }
-  | { ok: false; code: 'invalid_message'; message: string };
+  { ok: true; message: ClientMessage } | { ok: false; code: 'invalid_message'; message: string };
 
 /** Parses one inbound text frame. Never throws. */
 export function parseClientMessage(text: string): ParseResult {

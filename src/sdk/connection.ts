@@ -55,8 +55,9 @@ const OPEN = 1;
 const DEFAULT_HEARTBEAT_MS = 15_000;
 
 function defaultFactory(): WebSocketFactory {
-  const Ctor = (globalThis as { WebSocket?: new (url: string, protocols: string[]) => WebSocketLike })
-    .WebSocket;
+  const Ctor = (
+    globalThis as { WebSocket?: new (url: string, protocols: string[]) => WebSocketLike }
+  ).WebSocket;
   if (!Ctor) {
     throw new Error('No global WebSocket: pass the `webSocket` option (e.g. from the ws package).');
   }
@@ -141,7 +142,8 @@ export class Connection extends Emitter<ConnectionEvents> {
   async #dial(): Promise<void> {
     if (this.#stopped) return;
     this.#clearTimers();
-    if (this.#status !== 'open' && this.#attempt > 0) this.#setStatus(this.#offline() ? 'offline' : 'reconnecting');
+    if (this.#status !== 'open' && this.#attempt > 0)
+      this.#setStatus(this.#offline() ? 'offline' : 'reconnecting');
     if (this.#attempt === 0 && this.#status !== 'reconnecting') this.#setStatus('connecting');
 
     let hello: ClientMessage;
@@ -216,10 +218,13 @@ export class Connection extends Emitter<ConnectionEvents> {
   /** Two missed heartbeats plus slack: the link is dead even if the socket has not said so. */
   #feedWatchdog(): void {
     if (this.#watchdog) clearTimeout(this.#watchdog);
-    this.#watchdog = setTimeout(() => {
-      this.#drop();
-      this.#scheduleRetry();
-    }, this.#heartbeatMs * 2 + 5000);
+    this.#watchdog = setTimeout(
+      () => {
+        this.#drop();
+        this.#scheduleRetry();
+      },
+      this.#heartbeatMs * 2 + 5000,
+    );
   }
 
   #drop(): void {

@@ -83,7 +83,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const store =
     options.store ??
     (await openStore(
-      config.databaseUrl ? { databaseUrl: config.databaseUrl, dataDir: config.dataDir } : { dataDir: config.dataDir },
+      config.databaseUrl
+        ? { databaseUrl: config.databaseUrl, dataDir: config.dataDir }
+        : { dataDir: config.dataDir },
     ));
   const ownsStore = options.store === undefined;
 
@@ -121,7 +123,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const isOriginAllowed = (origin: string, req: IncomingMessage): boolean => {
     if (config.allowedOrigins.includes(origin)) return true;
     if (config.publicUrl && new URL(config.publicUrl).origin === origin) return true;
-    const host = req.headers['x-forwarded-host'] && config.trustProxy ? req.headers['x-forwarded-host'] : req.headers.host;
+    const host =
+      req.headers['x-forwarded-host'] && config.trustProxy
+        ? req.headers['x-forwarded-host']
+        : req.headers.host;
     if (typeof host !== 'string') return false;
     return origin === `http://${host}` || origin === `https://${host}`;
   };

@@ -32,7 +32,12 @@ const schema = z.object({
   GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).default(120),
   MAX_DEVICES: z.coerce.number().int().min(1).max(100).default(5),
   HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(300).default(15),
-  SESSION_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(12),
+  SESSION_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30)
+    .default(12),
   COOKIE_SECURE: flag,
   SEED_DEMO: flag,
   TRUST_PROXY: flag,
@@ -76,7 +81,9 @@ export class ConfigError extends Error {
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
+  );
   const parsed = schema.safeParse(present);
   if (!parsed.success) {
     throw new ConfigError(
@@ -120,7 +127,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxDevices: e.MAX_DEVICES,
     heartbeatMs: e.HEARTBEAT_SECONDS * 1000,
     sessionMs: e.SESSION_HOURS * 3600 * 1000,
-    cookieSecure: e.COOKIE_SECURE ?? (e.PUBLIC_URL?.startsWith('https://') ?? false),
+    cookieSecure: e.COOKIE_SECURE ?? e.PUBLIC_URL?.startsWith('https://') ?? false,
     seedDemo: e.SEED_DEMO ?? e.DATABASE_URL === undefined,
     trustProxy: e.TRUST_PROXY ?? false,
     resumeLogSize: e.RESUME_LOG_SIZE,

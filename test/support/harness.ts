@@ -60,10 +60,15 @@ export interface Harness {
 export interface Agent {
   cookie: string;
   csrf: string;
-  api<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
-  createPresentation(
-    options?: { lifetimeMinutes?: number; state?: ViewState },
-  ): Promise<{ id: string; token: string; url: string }>;
+  api<T = unknown>(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: T }>;
+  createPresentation(options?: {
+    lifetimeMinutes?: number;
+    state?: ViewState;
+  }): Promise<{ id: string; token: string; url: string }>;
 }
 
 export async function startHarness(
@@ -100,7 +105,7 @@ export async function startHarness(
     const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
     const { csrfToken } = (await res.json()) as { csrfToken: string };
 
-    const api = async <T,>(method: string, path: string, body?: unknown) => {
+    const api = async <T>(method: string, path: string, body?: unknown) => {
       const headers: Record<string, string> = { cookie, 'x-csrf-token': csrfToken };
       if (body !== undefined) headers['content-type'] = 'application/json';
       const response = await fetch(`${url}${path}`, {
@@ -148,7 +153,12 @@ export function wsFactory(headers: Record<string, string> = {}): WebSocketFactor
   return (url, protocols) => new WebSocket(url, protocols, { headers }) as unknown as WebSocketLike;
 }
 
-export function presenterFor(h: Harness, agent: Agent, id: string, takeover = false): PresenterClient {
+export function presenterFor(
+  h: Harness,
+  agent: Agent,
+  id: string,
+  takeover = false,
+): PresenterClient {
   return new PresenterClient({
     baseUrl: h.url,
     presentationId: id,
@@ -220,7 +230,8 @@ export class RawClient {
     return vi.waitFor(
       () => {
         const found = this.of(type);
-        if (found.length < count) throw new Error(`waiting for ${count} ${type}, have ${found.length}`);
+        if (found.length < count)
+          throw new Error(`waiting for ${count} ${type}, have ${found.length}`);
         return found;
       },
       { timeout: 5000, interval: 5 },
@@ -279,6 +290,8 @@ export async function until<T>(fn: () => T | Promise<T>, timeout = 5000): Promis
 
 export function expectFatal(client: RawClient, reason: string): void {
   if (client.closeCode !== CLOSE_FATAL || client.closeReason !== reason) {
-    throw new Error(`expected fatal close ${reason}, got ${client.closeCode} ${client.closeReason}`);
+    throw new Error(
+      `expected fatal close ${reason}, got ${client.closeCode} ${client.closeReason}`,
+    );
   }
 }

@@ -48,7 +48,9 @@ export class AgentAuth {
     const agent = await this.#store.agents.findByEmail(email.trim().toLowerCase());
     // Verify against a fixed hash when the account is unknown, so timing does not tell
     // which e-mails exist.
-    const hash = agent?.passwordHash ?? 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+    const hash =
+      agent?.passwordHash ??
+      'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
     const ok = await verifyPassword(password, hash);
     if (!agent || !ok) throw new AppError('invalid_credentials');
 
@@ -83,7 +85,9 @@ export class AgentAuth {
     if (!result.ok) {
       throw new AppError(
         'unauthorized',
-        result.reason === 'expired' ? 'The presenter token has expired.' : 'The presenter token is not valid.',
+        result.reason === 'expired'
+          ? 'The presenter token has expired.'
+          : 'The presenter token is not valid.',
       );
     }
     const { agentId, name, phone } = result.identity;
@@ -116,7 +120,8 @@ export function readCookie(header: string | undefined, name: string): string | u
   if (!header) return undefined;
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+    if (eq > 0 && part.slice(0, eq).trim() === name)
+      return decodeURIComponent(part.slice(eq + 1).trim());
   }
   return undefined;
 }

@@ -30,8 +30,7 @@ export async function mintPresenterToken(
 }
 
 export type VerifyResult =
-  | { ok: true; identity: PresenterIdentity }
-  | { ok: false; reason: 'expired' | 'invalid' };
+  { ok: true; identity: PresenterIdentity } | { ok: false; reason: 'expired' | 'invalid' };
 
 export async function verifyPresenterToken(
   secret: string,
@@ -47,7 +46,8 @@ export async function verifyPresenterToken(
     });
     const sub = payload.sub ?? '';
     const name = typeof payload.name === 'string' ? payload.name.slice(0, 120) : '';
-    if (!/^[A-Za-z0-9_.:@-]{1,64}$/.test(sub) || name === '') return { ok: false, reason: 'invalid' };
+    if (!/^[A-Za-z0-9_.:@-]{1,64}$/.test(sub) || name === '')
+      return { ok: false, reason: 'invalid' };
     if ((payload.exp ?? 0) - (payload.iat ?? 0) > MAX_PRESENTER_TOKEN_SECONDS) {
       return { ok: false, reason: 'invalid' };
     }

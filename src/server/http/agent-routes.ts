@@ -294,7 +294,13 @@ export function agentRoutes(app: FastifyInstance, d: AgentRouteDeps): void {
 
   r.post(
     '/api/v1/presentations/:id/end',
-    { schema: { tags, summary: 'Ends the presentation; viewers see the end screen.', params: pidParams } },
+    {
+      schema: {
+        tags,
+        summary: 'Ends the presentation; viewers see the end screen.',
+        params: pidParams,
+      },
+    },
     async (request) => {
       const { agent } = await requireAgent(request);
       const row = await d.service.end(request.params.id, agent.id);

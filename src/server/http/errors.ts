@@ -23,7 +23,10 @@ export function errorHandler(err: FastifyError, request: FastifyRequest, reply: 
     appError = new AppError('rate_limited');
   } else if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) {
     // Fastify's own client errors: bad JSON, wrong content type, body too large.
-    appError = new AppError(err.statusCode === 413 ? 'frame_too_large' : 'invalid_request', err.message);
+    appError = new AppError(
+      err.statusCode === 413 ? 'frame_too_large' : 'invalid_request',
+      err.message,
+    );
   } else if (errorIsUnavailable(err)) {
     request.log.error({ err }, 'storage unavailable');
     appError = new AppError('unavailable');

@@ -85,7 +85,8 @@ export function viewerRoutes(app: FastifyInstance, d: ViewerRouteDeps): void {
     {
       schema: {
         tags: ['viewer'],
-        summary: "The buyer's page. Unknown, expired, revoked and ended links each get their own screen.",
+        summary:
+          "The buyer's page. Unknown, expired, revoked and ended links each get their own screen.",
         params: z.object({ token: z.string().max(4096) }),
       },
       config: linkRateLimit,
@@ -100,7 +101,10 @@ export function viewerRoutes(app: FastifyInstance, d: ViewerRouteDeps): void {
       } catch (err) {
         request.log.error({ err }, 'viewer bootstrap failed');
         const code: ErrorCode = 'unavailable';
-        result = { status: 503, body: { presentation: null, error: { code, message: ERRORS[code].message } } };
+        result = {
+          status: 503,
+          body: { presentation: null, error: { code, message: ERRORS[code].message } },
+        };
       }
       return reply
         .code(result.status)
@@ -124,7 +128,10 @@ export function viewerRoutes(app: FastifyInstance, d: ViewerRouteDeps): void {
       const token = request.headers['x-viewer-token'];
       if (typeof token !== 'string') throw new AppError('link_invalid');
       const result = await bootstrap(token);
-      if (result.body.error) throw new AppError(result.body.error.code, undefined, { presentation: result.body.presentation });
+      if (result.body.error)
+        throw new AppError(result.body.error.code, undefined, {
+          presentation: result.body.presentation,
+        });
       return result.body;
     },
   );

@@ -257,9 +257,11 @@ export class PresentationService {
     const previous = this.#locks.get(pid) ?? Promise.resolve();
     const next = previous.catch(() => undefined).then(() => this.#applyNow(pid, event));
     this.#locks.set(pid, next);
-    void next.finally(() => {
-      if (this.#locks.get(pid) === next) this.#locks.delete(pid);
-    }).catch(() => undefined);
+    void next
+      .finally(() => {
+        if (this.#locks.get(pid) === next) this.#locks.delete(pid);
+      })
+      .catch(() => undefined);
     return next;
   }
 
@@ -315,9 +317,15 @@ export class PresentationService {
         this.#d.log.error({ err, presentationId: row.id }, 'timer transition failed'),
       );
     };
-    timers.expiry = clock.after(Math.max(0, row.expiresAt - clock.now()), onTimer({ kind: 'expiry_reached' }));
+    timers.expiry = clock.after(
+      Math.max(0, row.expiresAt - clock.now()),
+      onTimer({ kind: 'expiry_reached' }),
+    );
     if (row.status === 'agent_away' && row.graceEndsAt !== null) {
-      timers.grace = clock.after(Math.max(0, row.graceEndsAt - clock.now()), onTimer({ kind: 'grace_elapsed' }));
+      timers.grace = clock.after(
+        Math.max(0, row.graceEndsAt - clock.now()),
+        onTimer({ kind: 'grace_elapsed' }),
+      );
     }
     this.#timers.set(row.id, timers);
   }

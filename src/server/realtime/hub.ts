@@ -231,10 +231,15 @@ export class Hub {
   #makeActive(ctx: PresenterContext, announce: boolean): void {
     const previous = this.#active;
     this.#active = ctx;
-    if (previous && previous !== ctx) this.#send(previous, { type: 'presenting', presenting: false });
+    if (previous && previous !== ctx)
+      this.#send(previous, { type: 'presenting', presenting: false });
     if (announce) this.#send(ctx, { type: 'presenting', presenting: true });
     void this.#o.bus
-      .signal(this.pid, { kind: 'presenter', node: this.#o.nodeId, connectionId: ctx.peer.connectionId })
+      .signal(this.pid, {
+        kind: 'presenter',
+        node: this.#o.nodeId,
+        connectionId: ctx.peer.connectionId,
+      })
       .catch((err: unknown) => this.#o.onError(err, 'presenter signal'));
   }
 
@@ -303,7 +308,8 @@ export class Hub {
     this.#seq = entry.seq;
     this.#state = applyPatch(this.#state, entry.patch);
     this.#log.push(entry);
-    if (this.#log.length > this.#o.logSize * 2) this.#log.splice(0, this.#log.length - this.#o.logSize);
+    if (this.#log.length > this.#o.logSize * 2)
+      this.#log.splice(0, this.#log.length - this.#o.logSize);
 
     this.#sentAt.set(entry.seq, this.#o.clock.now());
     if (this.#sentAt.size > SENT_AT_KEPT) {
@@ -525,7 +531,11 @@ export class Hub {
       if (this.#closed) return;
       this.#sendPresence();
       void this.#o.bus
-        .signal(this.pid, { kind: 'presence', node: this.#o.nodeId, viewers: this.#localPresence() })
+        .signal(this.pid, {
+          kind: 'presence',
+          node: this.#o.nodeId,
+          viewers: this.#localPresence(),
+        })
         .catch((err: unknown) => this.#o.onError(err, 'presence signal'));
     });
   }

@@ -112,7 +112,10 @@ export class Realtime implements PresentationEvents {
   }
 
   cut(pid: string, reason: 'revoked', tokenHash?: string): void {
-    const signal = tokenHash === undefined ? { kind: 'cut' as const, reason } : { kind: 'cut' as const, reason, tokenHash };
+    const signal =
+      tokenHash === undefined
+        ? { kind: 'cut' as const, reason }
+        : { kind: 'cut' as const, reason, tokenHash };
     this.#d.bus.signal(pid, signal).catch((err: unknown) => {
       this.#d.log.error({ err, presentationId: pid }, 'cut signal failed');
     });
@@ -168,7 +171,8 @@ export class Realtime implements PresentationEvents {
       }
       counts[hub.view.status]++;
     }
-    for (const [state, n] of Object.entries(counts)) this.#d.metrics.presentations.set({ state }, n);
+    for (const [state, n] of Object.entries(counts))
+      this.#d.metrics.presentations.set({ state }, n);
   }
 
   /** Waits until every hub has stored what it acknowledged or is about to. */

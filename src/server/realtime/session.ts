@@ -105,10 +105,12 @@ export class ProtocolSession implements Closable {
         return;
       }
       this.#state = 'admitting';
-      this.#queue = this.#queue.then(() => this.#admit(message)).catch((err: unknown) => {
-        this.#rt.deps.log.error({ err }, 'admission failed');
-        this.close(errorIsUnavailable(err) ? 'unavailable' : 'protocol_error');
-      });
+      this.#queue = this.#queue
+        .then(() => this.#admit(message))
+        .catch((err: unknown) => {
+          this.#rt.deps.log.error({ err }, 'admission failed');
+          this.close(errorIsUnavailable(err) ? 'unavailable' : 'protocol_error');
+        });
       return;
     }
 
@@ -123,7 +125,10 @@ export class ProtocolSession implements Closable {
 
   #spend(now: number): boolean {
     const rate = RATE[this.role ?? 'unknown'];
-    this.#tokens = Math.min(rate.burst, this.#tokens + ((now - this.#tokensAt) / 1000) * rate.perSecond);
+    this.#tokens = Math.min(
+      rate.burst,
+      this.#tokens + ((now - this.#tokensAt) / 1000) * rate.perSecond,
+    );
     this.#tokensAt = now;
     if (this.#tokens < 1) return false;
     this.#tokens -= 1;
@@ -208,7 +213,11 @@ export class ProtocolSession implements Closable {
     }
     if (row.status === 'ended' || this.#rt.deps.clock.now() >= row.expiresAt) {
       const reason: FatalReason =
-        row.endReason === 'revoked' ? 'revoked' : row.endReason === 'agent_ended' || row.endReason === 'grace_timeout' ? 'ended' : 'expired';
+        row.endReason === 'revoked'
+          ? 'revoked'
+          : row.endReason === 'agent_ended' || row.endReason === 'grace_timeout'
+            ? 'ended'
+            : 'expired';
       this.#closeWith(reason, ERRORS.presentation_ended.message, 'presentation_ended');
       return;
     }
@@ -223,7 +232,11 @@ export class ProtocolSession implements Closable {
       this.#rt.untrack(this);
       this.#rt.track(this, this.#sessionHash);
     }
-    const info = { agentId: identity.agent.id, sessionHash: this.#sessionHash, takeover: hello.takeover ?? false };
+    const info = {
+      agentId: identity.agent.id,
+      sessionHash: this.#sessionHash,
+      takeover: hello.takeover ?? false,
+    };
     this.#ctx = hub.addPresenter(
       this.#conn,
       hello.resumeFrom === undefined ? info : { ...info, resumeFrom: hello.resumeFrom },
@@ -308,7 +321,10 @@ export class ProtocolSession implements Closable {
     this.#rt.untrack(this, this.#sessionHash);
     if (wasJoined && this.#ctx && this.#hub) {
       this.#hub.remove(this.#ctx);
-      this.#rt.deps.metrics.connections.dec({ role: this.#ctx.role, transport: this.#conn.transport });
+      this.#rt.deps.metrics.connections.dec({
+        role: this.#ctx.role,
+        transport: this.#conn.transport,
+      });
     }
   }
 }

@@ -141,7 +141,8 @@ class WsConnection implements Connection {
     const text = message ?? closeMessage(reason);
     this.send(JSON.stringify({ type: 'closing', reason, retry: !fatal, message: text }));
     this.#closing = true;
-    if (this.#ws.readyState === this.#ws.OPEN) this.#ws.close(fatal ? CLOSE_FATAL : CLOSE_RETRY, reason);
+    if (this.#ws.readyState === this.#ws.OPEN)
+      this.#ws.close(fatal ? CLOSE_FATAL : CLOSE_RETRY, reason);
     const timer = setTimeout(() => this.#ws.terminate(), CLOSE_GRACE_MS);
     timer.unref();
     this.#ws.once('close', () => clearTimeout(timer));
