@@ -59,6 +59,7 @@ async function openHub(stored: { seq: number; state: ViewState }[] = []) {
     bufferCapBytes: 64 * 1024,
     persist: async (seq, state) => void stored.push({ seq, state }),
     onPresenterPresence: () => undefined,
+    onLifecycle: () => undefined,
     onError: (err) => {
       throw err;
     },

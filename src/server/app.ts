@@ -42,6 +42,7 @@ import { PresentationService } from './presentations/service.js';
 import type { PresentationBus } from './realtime/bus.js';
 import { MemoryBus } from './realtime/memory-bus.js';
 import { Realtime } from './realtime/realtime.js';
+import { RedisBus } from './realtime/redis-bus.js';
 import { WsTransport } from './realtime/ws-transport.js';
 import { openStore } from './storage/open.js';
 import type { Store } from './storage/store.js';
@@ -56,6 +57,8 @@ export interface ServerOptions {
   /** Where the built screens are; defaults to dist/screens beside the package. */
   screensDir?: string;
   nodeId?: string;
+  /** Prefix for Redis keys and channels (tests keep runs apart with it). */
+  redisPrefix?: string;
 }
 
 export interface RunningServer {
@@ -93,7 +96,19 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const catalogue = await Catalogue.load(store, config.seedDemo);
 
   const metrics = new Metrics({ defaults: true });
-  const bus = options.bus ?? new MemoryBus({ logSize: config.resumeLogSize, clock });
+  let bus = options.bus;
+  if (!bus && config.redisUrl) {
+    const redisBus = new RedisBus({
+      url: config.redisUrl,
+      clock,
+      log,
+      logSize: config.resumeLogSize,
+      ...(options.redisPrefix ? { prefix: options.redisPrefix } : {}),
+    });
+    await redisBus.ready();
+    bus = redisBus;
+  }
+  bus ??= new MemoryBus({ logSize: config.resumeLogSize, clock });
   const service = new PresentationService({
     store,
     clock,

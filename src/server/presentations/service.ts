@@ -80,6 +80,16 @@ export class PresentationService {
     return open.length;
   }
 
+  /**
+   * Makes sure this node enforces a presentation's deadlines. Every node that serves a
+   * presentation arms its own timers, so expiry and grace hold even if the node that created
+   * it is gone; the transitions are idempotent, so several nodes firing is harmless.
+   */
+  async rearm(pid: string): Promise<void> {
+    const row = await this.#d.store.presentations.findById(pid);
+    if (row) this.#arm(row);
+  }
+
   // ------------------------------------------------------------------ creation and reads
 
   async create(

@@ -30,7 +30,9 @@ export type BusSignal =
   /** Close viewers: all of them, or those that came through one link. */
   | { kind: 'cut'; reason: FatalReason; tokenHash?: string }
   /** A presenter connection elsewhere took over presenting. */
-  | { kind: 'presenter'; node: string; connectionId: string };
+  | { kind: 'presenter'; node: string; connectionId: string }
+  /** The bus lost messages (e.g. Redis restarted): every hub compares its state with the head. */
+  | { kind: 'resync' };
 
 export interface BusListener {
   entry(entry: BusEntry): void;
@@ -50,13 +52,22 @@ export interface PresentationBus {
   head(pid: string): Promise<Head | undefined>;
   /**
    * Orders one change: assigns the next sequence number, stores `state` as the latest, appends
-   * the entry to the log and delivers it to every listener. Resolves with the entry.
+   * the entry to the log and delivers it to every listener. Resolves with the entry. `baseSeq`
+   * is the caller's latest sequence: numbering never restarts below it, even if the bus lost
+   * its data.
    */
-  append(pid: string, patch: ViewPatch, state: ViewState): Promise<BusEntry>;
+  append(pid: string, patch: ViewPatch, state: ViewState, baseSeq?: number): Promise<BusEntry>;
   /** Entries after `seq`, oldest first; undefined when the log no longer reaches back that far. */
   since(pid: string, seq: number): Promise<BusEntry[] | undefined>;
   signal(pid: string, signal: BusSignal): Promise<void>;
   subscribe(pid: string, listener: BusListener): () => void;
+  /**
+   * Presenter connections across all nodes, so "the agent left" means the last one, wherever
+   * it was. Each resolves with the number of presenter connections still counted.
+   */
+  presenterJoined(pid: string, connectionId: string): Promise<number>;
+  presenterLeft(pid: string, connectionId: string): Promise<number>;
+  presenterCount(pid: string): Promise<number>;
   /** Forgets a presentation that ended. */
   drop(pid: string): Promise<void>;
   close(): Promise<void>;

@@ -76,6 +76,8 @@ export interface HubOptions {
   persist(seq: number, state: ViewState): Promise<void>;
   /** Called when the count of presenter connections on this node goes to or from zero. */
   onPresenterPresence(present: boolean): void;
+  /** A lifecycle change arrived (from any node). */
+  onLifecycle(view: PresentationView): void;
   onError(err: unknown, what: string): void;
 }
 
@@ -193,7 +195,6 @@ export class Hub {
       agentId: info.agentId,
       sessionHash: info.sessionHash,
     };
-    const first = this.#presenters.size === 0;
     this.#presenters.set(peer.connectionId, ctx);
 
     const presenting = this.#active === null || info.takeover;
@@ -202,7 +203,11 @@ export class Hub {
     this.#catchUp(ctx, info.resumeFrom);
     this.#send(ctx, { type: 'presence', viewers: this.#allViewers() });
 
-    if (first) this.#o.onPresenterPresence(true);
+    // Counted on the bus, so "the agent left" means the last presenter on any node.
+    this.#o.bus
+      .presenterJoined(this.pid, peer.connectionId)
+      .then(() => this.#o.onPresenterPresence(true))
+      .catch((err: unknown) => this.#o.onError(err, 'presenter join'));
     return ctx;
   }
 
@@ -221,7 +226,26 @@ export class Hub {
       const next = this.#presenters.values().next();
       if (!next.done) this.#makeActive(next.value, true);
     }
-    if (this.#presenters.size === 0) this.#o.onPresenterPresence(false);
+    this.#o.bus
+      .presenterLeft(this.pid, ctx.peer.connectionId)
+      .then((left) => {
+        if (left === 0) this.#o.onPresenterPresence(false);
+      })
+      .catch((err: unknown) => this.#o.onError(err, 'presenter leave'));
+  }
+
+  /**
+   * Heartbeat duty: keep this node's presenters counted on the bus, and notice an agent whose
+   * node vanished without saying goodbye (their count lapses), so buyers are not left watching
+   * a frozen "live" presentation.
+   */
+  async checkPresenters(): Promise<void> {
+    for (const ctx of this.#presenters.values()) {
+      await this.#o.bus.presenterJoined(this.pid, ctx.peer.connectionId);
+    }
+    if (this.#presenters.size === 0 && this.#view.status === 'live') {
+      if ((await this.#o.bus.presenterCount(this.pid)) === 0) this.#o.onPresenterPresence(false);
+    }
   }
 
   takeover(ctx: PresenterContext): void {
@@ -258,7 +282,7 @@ export class Hub {
       if (this.#closed) return;
       const next = applyPatch(this.#state, patch);
       try {
-        const entry = await this.#o.bus.append(this.pid, patch, next);
+        const entry = await this.#o.bus.append(this.pid, patch, next, this.#seq);
         this.#o.metrics.fanOutSeconds.observe((performance.now() - received) / 1000);
         this.#pendingAcks.push({ ctx, clientSeq, seq: entry.seq });
         this.#persist(entry.seq, next);
@@ -343,6 +367,9 @@ export class Hub {
           }
         }
         return;
+      case 'resync':
+        void this.#resync();
+        return;
       case 'presenter':
         // A tab on another node took over: tabs here stop presenting.
         if (signal.node !== this.#o.nodeId && this.#active) {
@@ -353,12 +380,20 @@ export class Hub {
     }
   }
 
+  /**
+   * Brings this hub and the bus back into agreement after messages may have been lost. The
+   * newer side wins: a bus ahead of us sends everyone here a snapshot; a bus behind us (Redis
+   * restarted empty) is re-seeded from our state and told to make every other node check too.
+   */
   async #resync(): Promise<void> {
     if (this.#resyncing) return;
     this.#resyncing = true;
     try {
       const head = await this.#o.bus.head(this.pid);
-      if (head && head.seq !== this.#seq) {
+      if (!head || head.seq < this.#seq) {
+        await this.#o.bus.seed(this.pid, { seq: this.#seq, state: this.#state });
+        await this.#o.bus.signal(this.pid, { kind: 'resync' });
+      } else if (head.seq > this.#seq) {
         this.#seq = head.seq;
         this.#state = head.state;
         this.#log = [];
@@ -377,6 +412,7 @@ export class Hub {
 
   #applyLifecycle(view: PresentationView): void {
     this.#view = view;
+    this.#o.onLifecycle(view);
     this.#broadcast({ type: 'lifecycle', presentation: view });
     if (view.status !== 'ended') return;
 

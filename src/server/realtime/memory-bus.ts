@@ -12,6 +12,7 @@ interface Channel {
 export class MemoryBus implements PresentationBus {
   readonly #channels = new Map<string, Channel>();
   readonly #listeners = new Map<string, Set<BusListener>>();
+  readonly #presenters = new Map<string, Set<string>>();
   readonly #logSize: number;
   readonly #clock: Clock;
 
@@ -31,11 +32,15 @@ export class MemoryBus implements PresentationBus {
     return channel && { seq: channel.seq, state: channel.state };
   }
 
-  async append(pid: string, patch: ViewPatch, state: ViewState): Promise<BusEntry> {
+  async append(pid: string, patch: ViewPatch, state: ViewState, baseSeq = -1): Promise<BusEntry> {
     const channel = this.#channels.get(pid);
     if (!channel) throw new Error(`bus: presentation ${pid} was not seeded`);
 
-    const entry: BusEntry = { seq: channel.seq + 1, patch, t: this.#clock.now() };
+    const entry: BusEntry = {
+      seq: Math.max(channel.seq, baseSeq) + 1,
+      patch,
+      t: this.#clock.now(),
+    };
     channel.seq = entry.seq;
     channel.state = state;
     channel.log.push(entry);
@@ -73,12 +78,32 @@ export class MemoryBus implements PresentationBus {
     };
   }
 
+  async presenterJoined(pid: string, connectionId: string): Promise<number> {
+    let set = this.#presenters.get(pid);
+    if (!set) this.#presenters.set(pid, (set = new Set()));
+    set.add(connectionId);
+    return set.size;
+  }
+
+  async presenterLeft(pid: string, connectionId: string): Promise<number> {
+    const set = this.#presenters.get(pid);
+    set?.delete(connectionId);
+    if (set?.size === 0) this.#presenters.delete(pid);
+    return set?.size ?? 0;
+  }
+
+  async presenterCount(pid: string): Promise<number> {
+    return this.#presenters.get(pid)?.size ?? 0;
+  }
+
   async drop(pid: string): Promise<void> {
     this.#channels.delete(pid);
+    this.#presenters.delete(pid);
   }
 
   async close(): Promise<void> {
     this.#channels.clear();
     this.#listeners.clear();
+    this.#presenters.clear();
   }
 }

@@ -89,8 +89,12 @@ export class Realtime implements PresentationEvents {
       persist: (seq, state) => store.presentations.saveState(pid, seq, JSON.stringify(state)),
       onPresenterPresence: (present) =>
         present ? service.presenterJoined(pid) : service.presenterLeft(pid),
+      onLifecycle: (view) => {
+        if (view.status !== 'ended') void service.rearm(pid).catch(() => undefined);
+      },
       onError: (err, what) => log.error({ err, presentationId: pid }, `hub: ${what} failed`),
     });
+    await service.rearm(pid);
     await hub.open({ seq: row.seq, state: JSON.parse(row.stateJson) as ViewState });
     this.#hubs.set(pid, hub);
     return hub;
@@ -153,6 +157,11 @@ export class Realtime implements PresentationEvents {
   }
 
   #heartbeat(): void {
+    for (const hub of this.#hubs.values()) {
+      hub.checkPresenters().catch((err: unknown) => {
+        this.#d.log.warn({ err, presentationId: hub.pid }, 'presenter check failed');
+      });
+    }
     const now = this.#d.clock.now();
     for (const connection of [...this.#connections]) {
       if (!connection.heartbeat(now)) connection.close('heartbeat_timeout');

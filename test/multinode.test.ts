@@ -1,0 +1,219 @@
+/**
+ * Several nodes in one process, each with its own PostgreSQL pool and Redis connections, on one
+ * PostgreSQL schema and one Redis: any node serves any presenter or viewer.
+ */
+import { randomBytes } from 'node:crypto';
+
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { startServer } from '../src/server/app.js';
+import type { RunningServer } from '../src/server/app.js';
+import { loadConfig } from '../src/server/config.js';
+import { dropPgSchema, openStore } from '../src/server/storage/open.js';
+import type { Store } from '../src/server/storage/store.js';
+import { ManualClock } from './support/clock.js';
+import {
+  PG_URL,
+  expectFatal,
+  presenterFor,
+  rawViewer,
+  until,
+  viewerFor,
+} from './support/harness.js';
+import type { Agent, Harness } from './support/harness.js';
+import { TestRedis } from './support/redis-server.js';
+
+const SECRET = 'multinode-secret-multinode-secret-0123456';
+
+interface Cluster {
+  nodes: Harness[];
+  redis: TestRedis;
+  close(): Promise<void>;
+}
+
+async function startCluster(count: number): Promise<Cluster> {
+  const redis = await TestRedis.start();
+  const schema = `mn_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const clock = new ManualClock();
+  const stores: Store[] = [];
+  const servers: RunningServer[] = [];
+  for (let i = 0; i < count; i++) {
+    const store = await openStore({ databaseUrl: PG_URL, dataDir: ':memory:', pgSchema: schema });
+    stores.push(store);
+    servers.push(
+      await startServer({
+        config: loadConfig({
+          PORT: '0',
+          DATA_DIR: ':memory:',
+          SEED_DEMO: 'true',
+          REDIS_URL: redis.url,
+          HEARTBEAT_SECONDS: '300',
+          PRESENTER_TOKEN_SECRET: SECRET,
+        }),
+        clock,
+        store,
+        logger: pino({ level: 'silent' }),
+        nodeId: `node-${i + 1}`,
+      }),
+    );
+  }
+  const nodes = servers.map((server, i) => harnessOf(server, clock, stores[i]!));
+  return {
+    nodes,
+    redis,
+    async close() {
+      for (const server of servers) await server.close();
+      for (const store of stores) await store.close();
+      await redis.stop();
+      await dropPgSchema(PG_URL, schema);
+    },
+  };
+}
+
+function harnessOf(server: RunningServer, clock: ManualClock, store: Store): Harness {
+  const url = server.url;
+  return {
+    server,
+    clock,
+    url,
+    origin: url,
+    store,
+    login: async (email = 'anna@demo.local') => {
+      const res = await fetch(`${url}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email, password: 'demo-password' }),
+      });
+      const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+      const { csrfToken } = (await res.json()) as { csrfToken: string };
+      const api = async <T>(method: string, path: string, body?: unknown) => {
+        const headers: Record<string, string> = { cookie, 'x-csrf-token': csrfToken };
+        if (body !== undefined) headers['content-type'] = 'application/json';
+        const response = await fetch(`${url}${path}`, {
+          method,
+          headers,
+          body: body === undefined ? null : JSON.stringify(body),
+        });
+        const text = await response.text();
+        return { status: response.status, body: (text ? JSON.parse(text) : null) as T };
+      };
+      const agent: Agent = {
+        cookie,
+        csrf: csrfToken,
+        api,
+        async createPresentation(opts = {}) {
+          const created = await api<{ presentation: { id: string }; link: { url: string } }>(
+            'POST',
+            '/api/v1/presentations',
+            { buyer: { name: 'Мария', contact: 'maria@example.com' }, ...opts },
+          );
+          const link = created.body.link.url;
+          return { id: created.body.presentation.id, token: link.split('/p/')[1]!, url: link };
+        },
+      };
+      return agent;
+    },
+    close: async () => undefined,
+  };
+}
+
+describe('several nodes on PostgreSQL and Redis', () => {
+  let cluster: Cluster;
+  let n1: Harness;
+  let n2: Harness;
+  let n3: Harness;
+  let anna: Agent;
+
+  beforeAll(async () => {
+    cluster = await startCluster(3);
+    [n1, n2, n3] = cluster.nodes as [Harness, Harness, Harness];
+    anna = await n1.login();
+  });
+
+  afterAll(async () => {
+    await cluster.close();
+  });
+
+  it('a presenter on node 1 reaches viewers on nodes 2 and 3, in order', async () => {
+    const p = await anna.createPresentation();
+    const presenter = presenterFor(n1, anna, p.id).connect();
+    await until(() => expect(presenter.presenting).toBe(true));
+    const on2 = await rawViewer(n2, p.token);
+    const on3 = await rawViewer(n3, p.token);
+    await on2.waitFor('snapshot');
+    await on3.waitFor('snapshot');
+
+    for (let i = 1; i <= 30; i++) presenter.change({ galleryIndex: i % 10, floor: i });
+    for (const viewer of [on2, on3]) {
+      const patches = await viewer.waitFor('patch', 30);
+      expect(patches.map((x) => x.seq)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    }
+    presenter.close();
+    on2.close();
+    on3.close();
+  });
+
+  it('revoking on node 1 cuts viewers on node 3', async () => {
+    const p = await anna.createPresentation();
+    const on3 = await rawViewer(n3, p.token);
+    await on3.waitFor('snapshot');
+    await anna.api('POST', `/api/v1/presentations/${p.id}/revoke`);
+    await on3.waitClosed();
+    expectFatal(on3, 'revoked');
+  });
+
+  it('a presenter reconnecting to another node keeps its sequence', async () => {
+    const p = await anna.createPresentation();
+    const first = presenterFor(n1, anna, p.id).connect();
+    await until(() => expect(first.presenting).toBe(true));
+    for (let i = 1; i <= 5; i++) first.change({ floor: i });
+    await until(() => expect(first.pending).toBe(0));
+    first.close();
+
+    const onNode2 = await n2.login();
+    const second = presenterFor(n2, onNode2, p.id).connect();
+    await until(() => expect(second.state.floor).toBe(5));
+    second.change({ floor: 6 });
+    const viewer = await rawViewer(n3, p.token);
+    const [snapshot] = await viewer.waitFor('snapshot');
+    expect(snapshot!.state.floor).toBe(6);
+    expect(snapshot!.seq).toBe(6);
+    second.close();
+    viewer.close();
+  });
+
+  it('the agent leaving node 1 shows "agent away" to a viewer on node 2', async () => {
+    const p = await anna.createPresentation();
+    const presenter = presenterFor(n1, anna, p.id).connect();
+    const viewer = viewerFor(n2, p.token).connect();
+    await until(() => expect(viewer.presentation?.status).toBe('live'));
+    presenter.close();
+    await until(() => expect(viewer.presentation?.status).toBe('agent_away'));
+    viewer.close();
+  });
+
+  it('after Redis restarts empty, every viewer converges and numbering continues', async () => {
+    const p = await anna.createPresentation();
+    const presenter = presenterFor(n1, anna, p.id).connect();
+    await until(() => expect(presenter.presenting).toBe(true));
+    const on2 = viewerFor(n2, p.token).connect();
+    const on3 = viewerFor(n3, p.token).connect();
+    presenter.change({ view: 'list', floor: 1 });
+    await until(() => expect(on3.state?.floor).toBe(1));
+    const before = on3.seq;
+
+    await cluster.redis.stop();
+    await cluster.redis.start();
+
+    presenter.change({ view: 'floor', floor: 12 });
+    await until(() => {
+      expect(on2.state?.floor).toBe(12);
+      expect(on3.state?.floor).toBe(12);
+    }, 15_000);
+    expect(on3.seq).toBeGreaterThan(before);
+    presenter.close();
+    on2.close();
+    on3.close();
+  });
+});
