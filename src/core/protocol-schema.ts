@@ -89,6 +89,17 @@ export const clientMessageSchema = z.union([
   z.strictObject({ type: z.literal('pong'), t: z.number().finite() }),
 ]);
 
+const MESSAGE_TYPES = [
+  'hello',
+  'change',
+  'volatile',
+  'takeover',
+  'presence',
+  'ack',
+  'resume',
+  'pong',
+] as const satisfies readonly ClientMessage['type'][];
+
 export type ParseResult =
   { ok: true; message: ClientMessage } | { ok: false; code: 'invalid_message'; message: string };
 
@@ -103,14 +114,18 @@ export function parseClientMessage(text: string): ParseResult {
 
   const result = clientMessageSchema.safeParse(raw);
   if (!result.success) {
-    const type =
-      raw !== null && typeof raw === 'object' && 'type' in raw ? String(raw.type) : 'unknown';
+    // Name the type only if it is one of ours: nothing the client sent is echoed back.
+    const type = raw !== null && typeof raw === 'object' ? (raw as { type?: unknown }).type : null;
+    const known = typeof type === 'string' && (MESSAGE_TYPES as readonly string[]).includes(type);
     const issue = result.error.issues[0];
-    const where = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
+    const where =
+      known && issue && issue.path.length > 0 ? ` at ${issue.path.map(String).join('.')}` : '';
     return {
       ok: false,
       code: 'invalid_message',
-      message: `A "${type.slice(0, 32)}" message does not match the protocol${where}.`,
+      message: known
+        ? `A "${type}" message does not match the protocol${where}.`
+        : 'The message type is not one of the protocol.',
     };
   }
 

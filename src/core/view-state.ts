@@ -101,11 +101,32 @@ export function applyPatch(state: ViewState, patch: ViewPatch): ViewState {
   return next;
 }
 
+/** Deep equality of JSON values; the order of object keys does not matter. */
+export function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return (
+      Array.isArray(a) &&
+      Array.isArray(b) &&
+      a.length === b.length &&
+      a.every((item, i) => sameValue(item, b[i]))
+    );
+  }
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  const keys = Object.keys(x);
+  return (
+    keys.length === Object.keys(y).length &&
+    keys.every((k) => Object.prototype.hasOwnProperty.call(y, k) && sameValue(x[k], y[k]))
+  );
+}
+
 /** The smallest patch that turns `from` into `to`, comparing fields by value. */
 export function diffViewState(from: ViewState, to: ViewState): ViewPatch {
   const patch: Record<string, unknown> = {};
   for (const key of VIEW_STATE_KEYS) {
-    if (JSON.stringify(from[key]) !== JSON.stringify(to[key])) patch[key] = to[key];
+    if (!sameValue(from[key], to[key])) patch[key] = to[key];
   }
   return patch as ViewPatch;
 }

@@ -25,6 +25,7 @@ import pino from 'pino';
 import type { Logger } from 'pino';
 
 import { AppError } from '../core/errors.js';
+import type { TransportKind } from '../core/protocol.js';
 import { AgentAuth } from './agents/auth.js';
 import { hashPassword } from './agents/passwords.js';
 import { systemClock } from './clock.js';
@@ -43,6 +44,7 @@ import type { PresentationBus } from './realtime/bus.js';
 import { MemoryBus } from './realtime/memory-bus.js';
 import { Realtime } from './realtime/realtime.js';
 import { RedisBus } from './realtime/redis-bus.js';
+import { HttpTransport } from './realtime/http-transport.js';
 import { WsTransport } from './realtime/ws-transport.js';
 import { openStore } from './storage/open.js';
 import type { Store } from './storage/store.js';
@@ -57,6 +59,8 @@ export interface ServerOptions {
   /** Where the built screens are; defaults to dist/screens beside the package. */
   screensDir?: string;
   nodeId?: string;
+  /** The realtime transports this node offers; all three unless a test narrows it. */
+  transports?: readonly TransportKind[];
   /** Prefix for Redis keys and channels (tests keep runs apart with it). */
   redisPrefix?: string;
 }
@@ -224,11 +228,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     reply.code(404).send(new AppError('not_found').toBody()),
   );
 
-  const ws = new WsTransport({
+  const offered = new Set(options.transports ?? ['ws', 'sse', 'poll']);
+  const transportOptions = {
     realtime,
     auth,
     isOriginAllowed,
-    clientAddress: (req) => {
+    clientAddress: (req: IncomingMessage) => {
       const forwarded = req.headers['x-forwarded-for'];
       if (config.trustProxy && typeof forwarded === 'string') {
         return forwarded.split(',')[0]?.trim() ?? '';
@@ -236,8 +241,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       return req.socket.remoteAddress ?? '';
     },
     maxConnectionsPerAddress: config.maxConnectionsPerIp,
+  };
+  const ws = offered.has('ws') ? new WsTransport(transportOptions) : null;
+  ws?.attach(app.server);
+  const http = new HttpTransport({
+    ...transportOptions,
+    kinds: (['sse', 'poll'] as const).filter((kind) => offered.has(kind)),
   });
-  ws.attach(app.server);
+  http.register(app);
 
   await service.restore();
   const address = await app.listen({ port: config.port, host: config.host });
@@ -247,7 +258,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const close = () =>
     (closing ??= (async () => {
       await realtime.shutdown();
-      ws.close();
+      ws?.close();
+      http.close();
       service.stop();
       await app.close();
       await bus.close();

@@ -82,24 +82,34 @@ export class ConfigError extends Error {
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const present = Object.fromEntries(
-    Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
+    Object.entries(env)
+      .map(([k, v]) => [k, v?.trim()] as const)
+      .filter(([, v]) => v !== undefined && v !== ''),
   );
   const parsed = schema.safeParse(present);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
-    );
-  }
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
 
-  const e = parsed.data;
-  const problems: string[] = [];
-  if (e.MIN_LIFETIME_MIN > e.MAX_LIFETIME_MIN) {
+  // Cross-field checks run on what parsed, so one start reports every problem at once.
+  const number = (key: string, fallback: number) => {
+    const value = Number(present[key] ?? fallback);
+    return Number.isFinite(value) ? value : fallback;
+  };
+  const reported = new Set(parsed.success ? [] : parsed.error.issues.map((i) => i.path[0]));
+  const lifetimesValid = !['MIN_LIFETIME_MIN', 'MAX_LIFETIME_MIN', 'DEFAULT_LIFETIME_MIN'].some(
+    (key) => reported.has(key),
+  );
+  const min = number('MIN_LIFETIME_MIN', 5);
+  const max = number('MAX_LIFETIME_MIN', 480);
+  const def = number('DEFAULT_LIFETIME_MIN', 60);
+  if (lifetimesValid && min > max) {
     problems.push('MIN_LIFETIME_MIN: must not exceed MAX_LIFETIME_MIN');
   }
-  if (e.DEFAULT_LIFETIME_MIN < e.MIN_LIFETIME_MIN || e.DEFAULT_LIFETIME_MIN > e.MAX_LIFETIME_MIN) {
+  if (lifetimesValid && (def < min || def > max)) {
     problems.push('DEFAULT_LIFETIME_MIN: must lie between MIN_LIFETIME_MIN and MAX_LIFETIME_MIN');
   }
-  const origins = (e.ALLOWED_ORIGINS ?? '')
+  const origins = (present.ALLOWED_ORIGINS ?? '')
     .split(',')
     .map((o) => o.trim())
     .filter(Boolean);
@@ -108,8 +118,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       problems.push(`ALLOWED_ORIGINS: "${origin}" is not an origin like https://admin.example.com`);
     }
   }
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
 
+  const e = parsed.data;
   return {
     port: e.PORT,
     host: e.HOST,
@@ -127,7 +138,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxDevices: e.MAX_DEVICES,
     heartbeatMs: e.HEARTBEAT_SECONDS * 1000,
     sessionMs: e.SESSION_HOURS * 3600 * 1000,
-    cookieSecure: e.COOKIE_SECURE ?? e.PUBLIC_URL?.startsWith('https://') ?? false,
+    cookieSecure: e.COOKIE_SECURE ?? e.PUBLIC_URL?.toLowerCase().startsWith('https://') ?? false,
     seedDemo: e.SEED_DEMO ?? e.DATABASE_URL === undefined,
     trustProxy: e.TRUST_PROXY ?? false,
     resumeLogSize: e.RESUME_LOG_SIZE,

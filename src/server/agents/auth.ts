@@ -120,8 +120,13 @@ export function readCookie(header: string | undefined, name: string): string | u
   if (!header) return undefined;
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name)
+    if (eq <= 0 || part.slice(0, eq).trim() !== name) continue;
+    try {
       return decodeURIComponent(part.slice(eq + 1).trim());
+    } catch {
+      // A malformed escape is not a cookie of ours: the request is simply not signed in.
+      return undefined;
+    }
   }
   return undefined;
 }

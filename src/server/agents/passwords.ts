@@ -25,9 +25,30 @@ export async function hashPassword(password: string): Promise<string> {
 
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
   const [scheme, n, r, p, salt, hash] = stored.split('$');
-  if (scheme !== 'scrypt' || !n || !r || !p || !salt || !hash) return false;
+  if (scheme !== 'scrypt' || !salt || !hash) return false;
+  const cost = Number(n);
+  const blockSize = Number(r);
+  const parallel = Number(p);
+  // The parameters come from storage: refuse malformed or absurdly expensive ones rather than
+  // hand them to scrypt.
+  const sane =
+    Number.isInteger(cost) &&
+    cost >= 1024 &&
+    cost <= 2 ** 20 &&
+    (cost & (cost - 1)) === 0 &&
+    Number.isInteger(blockSize) &&
+    blockSize >= 1 &&
+    blockSize <= 32 &&
+    Number.isInteger(parallel) &&
+    parallel >= 1 &&
+    parallel <= 16;
+  if (!sane) return false;
 
   const expected = Buffer.from(hash, 'base64url');
-  const key = await derive(password, Buffer.from(salt, 'base64url'), +n, +r, +p);
-  return key.length === expected.length && timingSafeEqual(key, expected);
+  try {
+    const key = await derive(password, Buffer.from(salt, 'base64url'), cost, blockSize, parallel);
+    return key.length === expected.length && timingSafeEqual(key, expected);
+  } catch {
+    return false;
+  }
 }

@@ -630,7 +630,7 @@ export function generateDemoInventory(seed = 2026): { complex: Complex; units: U
 
   const complex: Complex = {
     id: 'severny-park',
-    name: 'ЖК «Северный парк»',
+    name: 'Северный парк',
     address: 'Москва, Дмитровское шоссе, вл. 107',
     buildings,
   };

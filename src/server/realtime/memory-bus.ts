@@ -74,7 +74,7 @@ export class MemoryBus implements PresentationBus {
     set.add(listener);
     return () => {
       set.delete(listener);
-      if (set.size === 0) this.#listeners.delete(pid);
+      if (set.size === 0 && this.#listeners.get(pid) === set) this.#listeners.delete(pid);
     };
   }
 
