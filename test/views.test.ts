@@ -249,6 +249,13 @@ describe('i18n', () => {
     expect(t('ru', 'status.available')).toBe('Свободно');
   });
 
+  it('requires the parameters a message names, at compile time', () => {
+    // @ts-expect-error: 'viewer.presentedBy' needs {agent}
+    expect(t('en', 'viewer.presentedBy')).toBe('Presented by {agent}');
+    // @ts-expect-error: 'live.lag' takes {ms}, not {lag}
+    expect(t('en', 'live.lag', { lag: 1 })).toBe('lag {ms} ms');
+  });
+
   it('renders a parameter value as given, never as a placeholder again', () => {
     expect(t('en', 'viewer.presentedBy', { agent: '{agent}<b>' })).toBe('Presented by {agent}<b>');
   });

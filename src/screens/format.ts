@@ -29,18 +29,7 @@ const rubles = perLang(
 
 const whole = perLang((locale) => new Intl.NumberFormat(locale, { maximumFractionDigits: 0 }));
 
-const compact = perLang(
-  (locale) =>
-    new Intl.NumberFormat(locale, {
-      notation: 'compact',
-      compactDisplay: 'short',
-      maximumFractionDigits: 1,
-    }),
-);
-
-const oneDecimal = perLang(
-  (locale) => new Intl.NumberFormat(locale, { maximumFractionDigits: 1 }),
-);
+const oneDecimal = perLang((locale) => new Intl.NumberFormat(locale, { maximumFractionDigits: 1 }));
 
 const twoDecimals = perLang(
   (locale) => new Intl.NumberFormat(locale, { maximumFractionDigits: 2 }),
@@ -61,9 +50,25 @@ export function formatPrice(lang: Lang, rub: number): string {
   return `${whole.en.format(Math.round(rub))}${NBSP}₽`;
 }
 
-/** A price for tight spaces: «12,5 млн ₽» / «12.5M ₽», «850 тыс. ₽» / «850K ₽». */
+/**
+ * A price for tight spaces: «12,5 млн ₽» / «12.5M ₽», «850 тыс. ₽» / «850K ₽». The suffixes are
+ * ours rather than `Intl`'s compact notation, whose English abbreviations differ between
+ * locales and browsers ("12.5m" in en-GB, "12.5M" in en-US).
+ */
 export function formatPriceShort(lang: Lang, rub: number): string {
-  return `${compact[lang].format(rub)}${NBSP}₽`.replace(/\s/g, NBSP);
+  const ru = lang === 'ru';
+  const thousands = Math.round(rub / 1000);
+
+  // 999 600 ₽ rounds to a thousand thousands: say "1 млн" instead.
+  if (Math.abs(thousands) >= 1000) {
+    const millions = oneDecimal[lang].format(rub / 1_000_000);
+    return ru ? `${millions}${NBSP}млн${NBSP}₽` : `${millions}M${NBSP}₽`;
+  }
+  if (Math.abs(rub) >= 1000) {
+    const short = whole[lang].format(thousands);
+    return ru ? `${short}${NBSP}тыс.${NBSP}₽` : `${short}K${NBSP}₽`;
+  }
+  return `${whole[lang].format(rub)}${NBSP}₽`;
 }
 
 /** An area in square metres with at most one decimal: «42,5 м²» / «42.5 m²». */

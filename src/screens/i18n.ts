@@ -9,6 +9,9 @@
  * `Intl.PluralRules` (Russian uses one / few / many / other, English one / other).
  */
 import type { ErrorCode } from '../core/errors.js';
+import type { Finishing, PublicStatus, WindowView } from '../core/inventory.js';
+import type { DeviceKind, EndReason, PresentationStatus, TransportKind } from '../core/protocol.js';
+import type { SortKey, ViewName } from '../core/view-state.js';
 
 export type Lang = 'ru' | 'en';
 
@@ -77,9 +80,6 @@ const ru = {
   'rooms.short.studio': 'С',
   'rooms.short.openPlan': 'СП',
   'rooms.short.euroSuffix': 'Е',
-
-  'unit.area': '{value} м²',
-  'unit.perM2': '{price}/м²',
 
   // ------------------------------------------------------------------ overview
   'overview.title': 'Корпуса',
@@ -285,6 +285,8 @@ const ru = {
   'viewer.agentAway': 'Агент переподключается…',
   'viewer.agentAwayHint':
     'Экран остановлен на последнем кадре. Если агент не вернётся до {time}, показ завершится, а здесь появится список показанных квартир.',
+  'viewer.agentAwayHintNoTime':
+    'Экран остановлен на последнем кадре. Если агент скоро не вернётся, показ завершится, а здесь появится список показанных квартир.',
   'viewer.endedTitle': 'Показ завершён',
   'viewer.endedByAgent': 'Агент завершил показ. Спасибо, что посмотрели!',
   'viewer.endedAgentLeft': 'Агент не вернулся вовремя, поэтому показ завершён.',
@@ -294,7 +296,8 @@ const ru = {
   'viewer.contactCall': 'Позвонить: {phone}',
   'viewer.contactHint': 'Напишите или позвоните агенту, чтобы продолжить разговор.',
   'viewer.expiredTitle': 'Срок ссылки истёк',
-  'viewer.expiredBody': 'Эта ссылка больше не действует. Попросите агента ({agent}) прислать новую.',
+  'viewer.expiredBody':
+    'Эта ссылка больше не действует. Попросите агента ({agent}) прислать новую.',
   'viewer.revokedTitle': 'Ссылка отозвана',
   'viewer.revokedBody':
     'Агент закрыл доступ по этой ссылке. Если это ошибка, попросите агента прислать новую.',
@@ -302,12 +305,17 @@ const ru = {
   'viewer.invalidBody':
     'Проверьте, что ссылка скопирована целиком, или попросите агента прислать её ещё раз.',
   'viewer.offlineTitle': 'Нет связи',
-  'viewer.offlineBody':
-    'Пробуем переподключиться. Экран обновится сам, как только связь вернётся.',
+  'viewer.offlineBody': 'Пробуем переподключиться. Экран обновится сам, как только связь вернётся.',
   'viewer.retryIn': 'Следующая попытка через {seconds} с',
   'viewer.tooManyTitle': 'Слишком много устройств',
   'viewer.tooManyBody':
     'Ссылка уже открыта на наибольшем разрешённом числе устройств. Закройте её на одном из них или попросите агента новую ссылку.',
+  'viewer.unavailableTitle': 'Сервис временно недоступен',
+  'viewer.unavailableBody':
+    'Не удалось проверить ссылку. Страница попробует снова через несколько секунд.',
+  'viewer.failedTitle': 'Показ не открывается',
+  'viewer.failedBody':
+    'Обновите страницу. Если не поможет, попросите агента прислать ссылку ещё раз.',
   'viewer.backToAgent': 'Вернуться к показу агента',
   'viewer.lookingAround': 'Вы смотрите сами — агент тем временем показывает другое.',
   'viewer.following': 'Вы видите то же, что агент',
@@ -324,8 +332,11 @@ const ru = {
   'login.password': 'Пароль',
   'login.submit': 'Войти',
   'login.submitting': 'Входим…',
+  'login.required': 'Введите почту и пароль.',
   'console.signedInAs': 'Вы вошли как {name}',
   'console.signOut': 'Выйти',
+  'console.presentingTo': 'Показ для покупателя: {buyer}',
+  'console.buyerPreview': 'Так видит покупатель',
 
   'present.button': 'Удалённая презентация',
   'present.dialogTitle': 'Удалённая презентация',
@@ -336,6 +347,9 @@ const ru = {
   'present.buyerName': 'Имя',
   'present.buyerContact': 'Телефон или e-mail',
   'present.lifetime': 'Срок действия ссылки',
+  'present.noBuyers': 'Покупателей пока нет — создайте нового.',
+  'present.nameRequired': 'Введите имя покупателя.',
+  'present.contactInvalid': 'Введите телефон (+7…) или e-mail покупателя.',
   'present.create': 'Создать ссылку',
   'present.creating': 'Создаём ссылку…',
   'present.link': 'Ссылка для покупателя',
@@ -349,6 +363,8 @@ const ru = {
   'live.waiting': 'Ждём покупателя',
   'live.watching': 'Смотрит: {device}',
   'live.tabHidden': 'вкладка скрыта',
+  'live.devices': 'Подключено: {devices}',
+  'live.via': 'через {transport}',
   'live.lag': 'задержка {ms} мс',
   'live.agentReconnecting': 'Переподключаемся… Покупатель видит последний кадр.',
   'live.timeLeft': 'Осталось {time}',
@@ -362,14 +378,27 @@ const ru = {
   'live.buyerLiked': 'Покупателю понравилась кв. {number}',
   'live.buyerCallMe': 'Покупатель просит перезвонить',
 
+  'transport.ws': 'WebSocket',
+  'transport.sse': 'SSE',
+  'transport.poll': 'опрос сервера',
+
   'device.phone': 'телефон',
   'device.tablet': 'планшет',
   'device.desktop': 'компьютер',
 
   'presentations.title': 'Мои презентации',
+  'presentationStatus.created': 'Ждёт покупателя',
+  'presentationStatus.live': 'Идёт',
+  'presentationStatus.agent_away': 'Вы отключились',
+  'presentationStatus.ended': 'Завершена',
+  'endReason.agent_ended': 'Вы завершили показ.',
+  'endReason.grace_timeout': 'Показ завершился: вы не вернулись вовремя.',
+  'endReason.expired': 'Показ завершился: срок ссылки истёк.',
+  'endReason.revoked': 'Показ завершился: ссылка отозвана.',
   'presentations.live': 'Идёт',
   'presentations.agentAway': 'Вы отключились',
   'presentations.ended': 'Завершена',
+  'presentations.shown': 'Показано: {units}',
   'presentations.created': 'Создана {time}',
   'presentations.reopen': 'Открыть снова',
   'presentations.empty': 'Презентаций пока нет. Нажмите «Удалённая презентация», чтобы начать.',
@@ -414,9 +443,21 @@ export type MessageKey = keyof typeof ru;
 /** Every language must define every key the Russian dictionary has. */
 export type Messages = Record<MessageKey, string>;
 
-// Every error code in the catalogue must have a sentence; this fails to compile otherwise.
-const errorsCovered: Record<`error.${ErrorCode}`, string> = ru;
-void errorsCovered;
+// Every wire name a screen shows must have a text; this fails to compile otherwise.
+const wireNamesCovered: Record<
+  | `error.${ErrorCode}`
+  | `presentationStatus.${PresentationStatus}`
+  | `endReason.${EndReason}`
+  | `device.${DeviceKind}`
+  | `transport.${TransportKind}`
+  | `status.${PublicStatus}`
+  | `finishing.${Finishing}`
+  | `windowView.${WindowView}`
+  | `view.${ViewName}`
+  | `sort.${SortKey}`,
+  string
+> = ru;
+void wireNamesCovered;
 
 const en: Messages = {
   'app.title': 'Remote presentation',
@@ -478,9 +519,6 @@ const en: Messages = {
   'rooms.short.studio': 'S',
   'rooms.short.openPlan': 'OP',
   'rooms.short.euroSuffix': 'E',
-
-  'unit.area': '{value} m²',
-  'unit.perM2': '{price}/m²',
 
   'overview.title': 'Buildings',
   'overview.completion': 'Completion: {quarter}',
@@ -678,6 +716,8 @@ const en: Messages = {
   'viewer.agentAway': 'The agent is reconnecting…',
   'viewer.agentAwayHint':
     'The screen is paused on the last frame. If the agent is not back by {time}, the presentation ends and this screen lists the units you were shown.',
+  'viewer.agentAwayHintNoTime':
+    'The screen is paused on the last frame. If the agent does not come back soon, the presentation ends and this screen lists the units you were shown.',
   'viewer.endedTitle': 'The presentation has ended',
   'viewer.endedByAgent': 'The agent ended the presentation. Thank you for watching!',
   'viewer.endedAgentLeft': 'The agent did not come back in time, so the presentation has ended.',
@@ -692,8 +732,7 @@ const en: Messages = {
   'viewer.revokedBody':
     'The agent closed access through this link. If that was a mistake, ask the agent for a new one.',
   'viewer.invalidTitle': 'This link is not valid',
-  'viewer.invalidBody':
-    'Check that the whole link was copied, or ask the agent to send it again.',
+  'viewer.invalidBody': 'Check that the whole link was copied, or ask the agent to send it again.',
   'viewer.offlineTitle': 'No connection',
   'viewer.offlineBody':
     'Trying to reconnect. The screen updates by itself as soon as the connection is back.',
@@ -701,8 +740,14 @@ const en: Messages = {
   'viewer.tooManyTitle': 'Too many devices',
   'viewer.tooManyBody':
     'This link is already open on as many devices as allowed. Close it on one of them or ask the agent for a new link.',
+  'viewer.unavailableTitle': 'The service is briefly unavailable',
+  'viewer.unavailableBody': 'The link could not be checked. The page tries again in a few seconds.',
+  'viewer.failedTitle': 'The presentation does not open',
+  'viewer.failedBody':
+    'Reload the page. If that does not help, ask the agent to send the link again.',
   'viewer.backToAgent': 'Back to the agent’s view',
-  'viewer.lookingAround': 'You are looking around on your own — the agent is showing something else.',
+  'viewer.lookingAround':
+    'You are looking around on your own — the agent is showing something else.',
   'viewer.following': 'You see what the agent sees',
   'viewer.validUntil': 'The link works until {time}',
   'viewer.like': 'I like it',
@@ -716,8 +761,11 @@ const en: Messages = {
   'login.password': 'Password',
   'login.submit': 'Sign in',
   'login.submitting': 'Signing in…',
+  'login.required': 'Enter your e-mail and password.',
   'console.signedInAs': 'Signed in as {name}',
   'console.signOut': 'Sign out',
+  'console.presentingTo': 'Presenting to {buyer}',
+  'console.buyerPreview': 'What the buyer sees',
 
   'present.button': 'Remote presentation',
   'present.dialogTitle': 'Remote presentation',
@@ -728,6 +776,9 @@ const en: Messages = {
   'present.buyerName': 'Name',
   'present.buyerContact': 'Phone or e-mail',
   'present.lifetime': 'Link lifetime',
+  'present.noBuyers': 'No buyers yet — create a new one.',
+  'present.nameRequired': 'Enter the buyer’s name.',
+  'present.contactInvalid': 'Enter the buyer’s phone (+7…) or e-mail.',
   'present.create': 'Create link',
   'present.creating': 'Creating the link…',
   'present.link': 'Link for the buyer',
@@ -741,6 +792,8 @@ const en: Messages = {
   'live.waiting': 'Waiting for the buyer',
   'live.watching': 'Watching on {device}',
   'live.tabHidden': 'tab hidden',
+  'live.devices': 'Connected: {devices}',
+  'live.via': 'via {transport}',
   'live.lag': 'lag {ms} ms',
   'live.agentReconnecting': 'Reconnecting… The buyer sees the last frame.',
   'live.timeLeft': '{time} left',
@@ -754,14 +807,27 @@ const en: Messages = {
   'live.buyerLiked': 'The buyer likes unit {number}',
   'live.buyerCallMe': 'The buyer asks you to call back',
 
+  'transport.ws': 'WebSocket',
+  'transport.sse': 'SSE',
+  'transport.poll': 'polling',
+
   'device.phone': 'phone',
   'device.tablet': 'tablet',
   'device.desktop': 'computer',
 
   'presentations.title': 'My presentations',
+  'presentationStatus.created': 'Waiting for the buyer',
+  'presentationStatus.live': 'Live',
+  'presentationStatus.agent_away': 'You are disconnected',
+  'presentationStatus.ended': 'Ended',
+  'endReason.agent_ended': 'You ended the presentation.',
+  'endReason.grace_timeout': 'It ended because you did not come back in time.',
+  'endReason.expired': 'It ended because the link expired.',
+  'endReason.revoked': 'It ended because the link was revoked.',
   'presentations.live': 'Live',
   'presentations.agentAway': 'You are disconnected',
   'presentations.ended': 'Ended',
+  'presentations.shown': 'Shown: {units}',
   'presentations.created': 'Created {time}',
   'presentations.reopen': 'Reopen',
   'presentations.empty': 'No presentations yet. Press “Remote presentation” to start one.',

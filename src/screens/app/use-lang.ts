@@ -2,7 +2,7 @@
  * The interface language: the one the person chose on this device, else the browser's. The
  * choice is remembered in local storage so the buyer's next link opens in it too.
  */
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useLayoutEffect, useState } from 'preact/hooks';
 
 import { detectLang } from '../i18n.js';
 import type { Lang } from '../i18n.js';
@@ -25,7 +25,7 @@ export function useLang(): [Lang, (lang: Lang) => void] {
   const [lang, setLang] = useState<Lang>(initialLang);
 
   // Screen readers pick their voice from the document's language, so it follows the choice.
-  useEffect(() => {
+  useLayoutEffect(() => {
     document.documentElement.lang = lang;
   }, [lang]);
 

@@ -42,13 +42,7 @@ const round = (value: number) => Math.round(value * 10) / 10;
 // ---------------------------------------------------------------- floor plan model
 
 export type PlanRoomKind =
-  | 'room'
-  | 'kitchen'
-  | 'kitchenLiving'
-  | 'studio'
-  | 'openPlan'
-  | 'bath'
-  | 'hall';
+  'room' | 'kitchen' | 'kitchenLiving' | 'studio' | 'openPlan' | 'bath' | 'hall';
 
 export interface Rect {
   x: number;
@@ -171,7 +165,11 @@ export function planModel(unit: PlanUnit): PlanModel {
   const rooms: PlanRoom[] = [];
   const windows: PlanModel['windows'] = [];
 
-  slices(outline.x, outline.width, front.map((r) => r.area)).forEach((slice, i) => {
+  slices(
+    outline.x,
+    outline.width,
+    front.map((r) => r.area),
+  ).forEach((slice, i) => {
     const room = front[i];
     if (!room) return;
     rooms.push({
@@ -241,6 +239,49 @@ const ROOM_LABEL: Record<PlanRoomKind, PlanLabelKey> = {
   hall: 'plan.hall',
 };
 
+/** A rough width of a line of text: average glyph width is about 0.6 of the font size. */
+export function estimateTextWidth(text: string, fontSize: number): number {
+  return text.length * fontSize * 0.6;
+}
+
+/**
+ * A centred SVG label that never spills out of its box: when the text would be wider than
+ * `maxWidth`, it is squeezed to fit instead, since a plan's room can be narrower than its name.
+ * The size is an attribute, not CSS, because the squeeze is computed from it.
+ */
+export function SvgLabel({
+  x,
+  y,
+  size,
+  maxWidth,
+  text,
+  class: className,
+}: {
+  x: number;
+  y: number;
+  size: number;
+  maxWidth: number;
+  text: string;
+  class?: string;
+}) {
+  const fits = estimateTextWidth(text, size) <= maxWidth;
+  return (
+    <text
+      x={x}
+      y={y}
+      font-size={size}
+      class={className}
+      textLength={fits ? undefined : Math.max(maxWidth, 1)}
+      lengthAdjust={fits ? undefined : 'spacingAndGlyphs'}
+    >
+      {text}
+    </text>
+  );
+}
+
+const PLAN_LABEL_SIZE = 22;
+const PLAN_SMALL_SIZE = 18;
+
 export interface LayoutPlanProps {
   unit: PlanUnit;
   lang?: Lang;
@@ -267,28 +308,34 @@ export function LayoutPlan({ unit, lang = 'ru', class: className }: LayoutPlanPr
       {plan.outdoor && (
         <g class={`rp-plan-outdoor rp-plan-${plan.outdoor.kind}`}>
           <rect {...plan.outdoor.rect} />
-          <text
+          <SvgLabel
             x={plan.outdoor.rect.x + plan.outdoor.rect.width / 2}
-            y={plan.outdoor.rect.y + plan.outdoor.rect.height / 2}
+            y={plan.outdoor.rect.y + plan.outdoor.rect.height / 2 + PLAN_SMALL_SIZE / 3}
+            size={PLAN_SMALL_SIZE}
+            maxWidth={plan.outdoor.rect.width - 12}
             class="rp-plan-small"
-          >
-            {t(lang, plan.outdoor.kind === 'balcony' ? 'plan.balcony' : 'plan.loggia')}
-          </text>
+            text={t(lang, plan.outdoor.kind === 'balcony' ? 'plan.balcony' : 'plan.loggia')}
+          />
         </g>
       )}
       {plan.rooms.map((room, i) => (
         <g key={i} class={`rp-plan-room rp-plan-${room.kind}`}>
           <rect {...room.rect} />
-          <text x={room.rect.x + room.rect.width / 2} y={room.rect.y + room.rect.height / 2 - 8}>
-            {t(lang, ROOM_LABEL[room.kind])}
-          </text>
-          <text
+          <SvgLabel
             x={room.rect.x + room.rect.width / 2}
-            y={room.rect.y + room.rect.height / 2 + 18}
+            y={room.rect.y + room.rect.height / 2 - 4}
+            size={PLAN_LABEL_SIZE}
+            maxWidth={room.rect.width - 14}
+            text={t(lang, ROOM_LABEL[room.kind])}
+          />
+          <SvgLabel
+            x={room.rect.x + room.rect.width / 2}
+            y={room.rect.y + room.rect.height / 2 + PLAN_SMALL_SIZE + 4}
+            size={PLAN_SMALL_SIZE}
+            maxWidth={room.rect.width - 14}
             class="rp-plan-small"
-          >
-            {formatArea(lang, room.area)}
-          </text>
+            text={formatArea(lang, room.area)}
+          />
         </g>
       ))}
       <rect class="rp-plan-wall" {...outline} />
@@ -372,7 +419,12 @@ const W = 800;
 const H = 500;
 
 /** What the window looks out at, drawn into a box; also the "view from the window" picture. */
-function Scenery({ view, box, random, sky }: {
+function Scenery({
+  view,
+  box,
+  random,
+  sky,
+}: {
   view: WindowView;
   box: Rect;
   random: () => number;
@@ -380,23 +432,54 @@ function Scenery({ view, box, random, sky }: {
 }) {
   const { x, y, width, height } = box;
   const horizon = y + height * 0.62;
-  const parts: JSX.Element[] = [<rect key="sky" x={x} y={y} width={width} height={height} fill={sky} />];
+  const parts: JSX.Element[] = [
+    <rect key="sky" x={x} y={y} width={width} height={height} fill={sky} />,
+  ];
 
   if (view === 'river') {
     parts.push(
-      <rect key="bank" x={x} y={horizon - height * 0.08} width={width} height={height * 0.1} fill="#7d9a6a" />,
-      <rect key="water" x={x} y={horizon} width={width} height={y + height - horizon} fill="#4f86a8" />,
+      <rect
+        key="bank"
+        x={x}
+        y={horizon - height * 0.08}
+        width={width}
+        height={height * 0.1}
+        fill="#7d9a6a"
+      />,
+      <rect
+        key="water"
+        x={x}
+        y={horizon}
+        width={width}
+        height={y + height - horizon}
+        fill="#4f86a8"
+      />,
     );
     for (let i = 0; i < 4; i += 1) {
       const wy = horizon + (i + 1) * ((y + height - horizon) / 5);
       const wx = x + random() * width * 0.7;
       parts.push(
-        <line key={`w${i}`} x1={wx} x2={wx + width * 0.2} y1={wy} y2={wy} stroke="#d6e8f2" stroke-width={2} />,
+        <line
+          key={`w${i}`}
+          x1={wx}
+          x2={wx + width * 0.2}
+          y1={wy}
+          y2={wy}
+          stroke="#d6e8f2"
+          stroke-width={2}
+        />,
       );
     }
   } else if (view === 'park' || view === 'yard') {
     parts.push(
-      <rect key="ground" x={x} y={horizon} width={width} height={y + height - horizon} fill={view === 'park' ? '#6f9a55' : '#9fae8c'} />,
+      <rect
+        key="ground"
+        x={x}
+        y={horizon}
+        width={width}
+        height={y + height - horizon}
+        fill={view === 'park' ? '#6f9a55' : '#9fae8c'}
+      />,
     );
     const trees = view === 'park' ? 9 : 4;
     for (let i = 0; i < trees; i += 1) {
@@ -404,18 +487,39 @@ function Scenery({ view, box, random, sky }: {
       const r = height * (0.07 + random() * 0.06);
       parts.push(
         <rect key={`t${i}`} x={tx - 3} y={horizon - r * 0.4} width={6} height={r} fill="#6b4f35" />,
-        <circle key={`c${i}`} cx={tx} cy={horizon - r * 0.9} r={r} fill={i % 2 ? '#4c7a3c' : '#5d8c45'} />,
+        <circle
+          key={`c${i}`}
+          cx={tx}
+          cy={horizon - r * 0.9}
+          r={r}
+          fill={i % 2 ? '#4c7a3c' : '#5d8c45'}
+        />,
       );
     }
     if (view === 'yard') {
       parts.push(
-        <rect key="play" x={x + width * 0.35} y={horizon + height * 0.12} width={width * 0.3} height={height * 0.12} rx={6} fill="#d9b45a" />,
+        <rect
+          key="play"
+          x={x + width * 0.35}
+          y={horizon + height * 0.12}
+          width={width * 0.3}
+          height={height * 0.12}
+          rx={6}
+          fill="#d9b45a"
+        />,
       );
     }
   } else {
     // City and street: a row of buildings; the street also gets a road in front of them.
     parts.push(
-      <rect key="ground" x={x} y={horizon} width={width} height={y + height - horizon} fill={view === 'street' ? '#6d6d6d' : '#8c8f93'} />,
+      <rect
+        key="ground"
+        x={x}
+        y={horizon}
+        width={width}
+        height={y + height - horizon}
+        fill={view === 'street' ? '#6d6d6d' : '#8c8f93'}
+      />,
     );
     let cursor = x;
     let i = 0;
@@ -423,14 +527,30 @@ function Scenery({ view, box, random, sky }: {
       const bw = width * (0.08 + random() * 0.1);
       const bh = height * (view === 'city' ? 0.25 + random() * 0.35 : 0.18 + random() * 0.15);
       parts.push(
-        <rect key={`b${i}`} x={cursor} y={horizon - bh} width={Math.min(bw, x + width - cursor)} height={bh} fill={i % 2 ? '#8b95a1' : '#a3acb6'} />,
+        <rect
+          key={`b${i}`}
+          x={cursor}
+          y={horizon - bh}
+          width={Math.min(bw, x + width - cursor)}
+          height={bh}
+          fill={i % 2 ? '#8b95a1' : '#a3acb6'}
+        />,
       );
       cursor += bw + 2;
       i += 1;
     }
     if (view === 'street') {
       parts.push(
-        <line key="lane" x1={x} x2={x + width} y1={horizon + (y + height - horizon) / 2} y2={horizon + (y + height - horizon) / 2} stroke="#f2f2f2" stroke-width={3} stroke-dasharray="18 14" />,
+        <line
+          key="lane"
+          x1={x}
+          x2={x + width}
+          y1={horizon + (y + height - horizon) / 2}
+          y2={horizon + (y + height - horizon) / 2}
+          stroke="#f2f2f2"
+          stroke-width={3}
+          stroke-dasharray="18 14"
+        />,
       );
     }
   }
@@ -438,31 +558,81 @@ function Scenery({ view, box, random, sky }: {
 }
 
 /** A room seen from its door: back wall with a window, floor, ceiling and side walls. */
-function Interior({ unit, palette, random, kitchen }: {
+function Interior({
+  unit,
+  palette,
+  random,
+  kitchen,
+}: {
   unit: GalleryUnit;
   palette: Palette;
   random: () => number;
   kitchen: boolean;
 }) {
   const back = { x: W * 0.24, y: H * 0.2, width: W * 0.52, height: H * 0.5 };
-  const windowBox = { x: back.x + back.width * 0.28, y: back.y + back.height * 0.12, width: back.width * 0.44, height: back.height * 0.62 };
+  const windowBox = {
+    x: back.x + back.width * 0.28,
+    y: back.y + back.height * 0.12,
+    width: back.width * 0.44,
+    height: back.height * 0.62,
+  };
   const furnished = unit.finishing === 'turnkey';
 
   return (
     <g>
-      <polygon points={`0,0 ${W},0 ${back.x + back.width},${back.y} ${back.x},${back.y}`} fill={palette.ceiling} />
-      <polygon points={`0,0 ${back.x},${back.y} ${back.x},${back.y + back.height} 0,${H}`} fill={palette.wall} opacity={0.85} />
-      <polygon points={`${W},0 ${W},${H} ${back.x + back.width},${back.y + back.height} ${back.x + back.width},${back.y}`} fill={palette.wall} opacity={0.75} />
+      <polygon
+        points={`0,0 ${W},0 ${back.x + back.width},${back.y} ${back.x},${back.y}`}
+        fill={palette.ceiling}
+      />
+      <polygon
+        points={`0,0 ${back.x},${back.y} ${back.x},${back.y + back.height} 0,${H}`}
+        fill={palette.wall}
+        opacity={0.85}
+      />
+      <polygon
+        points={`${W},0 ${W},${H} ${back.x + back.width},${back.y + back.height} ${back.x + back.width},${back.y}`}
+        fill={palette.wall}
+        opacity={0.75}
+      />
       <rect {...back} fill={palette.wall} />
-      <polygon points={`0,${H} ${back.x},${back.y + back.height} ${back.x + back.width},${back.y + back.height} ${W},${H}`} fill={palette.floor} />
+      <polygon
+        points={`0,${H} ${back.x},${back.y + back.height} ${back.x + back.width},${back.y + back.height} ${W},${H}`}
+        fill={palette.floor}
+      />
       <Scenery view={unit.view} box={windowBox} random={random} sky={palette.sky} />
       <rect {...windowBox} fill="none" stroke="#ffffff" stroke-width={6} />
-      <line x1={windowBox.x + windowBox.width / 2} x2={windowBox.x + windowBox.width / 2} y1={windowBox.y} y2={windowBox.y + windowBox.height} stroke="#ffffff" stroke-width={4} />
+      <line
+        x1={windowBox.x + windowBox.width / 2}
+        x2={windowBox.x + windowBox.width / 2}
+        y1={windowBox.y}
+        y2={windowBox.y + windowBox.height}
+        stroke="#ffffff"
+        stroke-width={4}
+      />
       {kitchen && furnished && (
         <g>
-          <rect x={back.x} y={back.y + back.height * 0.62} width={back.width * 0.26} height={back.height * 0.38} fill={palette.accent} />
-          <rect x={back.x} y={back.y + back.height * 0.58} width={back.width * 0.26} height={back.height * 0.05} fill="#e9e6e0" />
-          <rect x={back.x} y={back.y + back.height * 0.05} width={back.width * 0.26} height={back.height * 0.3} fill={palette.accent} opacity={0.85} />
+          <rect
+            x={back.x}
+            y={back.y + back.height * 0.62}
+            width={back.width * 0.26}
+            height={back.height * 0.38}
+            fill={palette.accent}
+          />
+          <rect
+            x={back.x}
+            y={back.y + back.height * 0.58}
+            width={back.width * 0.26}
+            height={back.height * 0.05}
+            fill="#e9e6e0"
+          />
+          <rect
+            x={back.x}
+            y={back.y + back.height * 0.05}
+            width={back.width * 0.26}
+            height={back.height * 0.3}
+            fill={palette.accent}
+            opacity={0.85}
+          />
         </g>
       )}
       {kitchen && !furnished && (
@@ -473,9 +643,31 @@ function Interior({ unit, palette, random, kitchen }: {
       )}
       {!kitchen && furnished && (
         <g>
-          <rect x={W * 0.3} y={H * 0.74} width={W * 0.4} height={H * 0.1} rx={10} fill={palette.accent} />
-          <rect x={W * 0.3} y={H * 0.66} width={W * 0.4} height={H * 0.09} rx={10} fill={palette.accent} opacity={0.8} />
-          <rect x={W * 0.44} y={H * 0.88} width={W * 0.12} height={H * 0.05} rx={4} fill="#6b4f35" />
+          <rect
+            x={W * 0.3}
+            y={H * 0.74}
+            width={W * 0.4}
+            height={H * 0.1}
+            rx={10}
+            fill={palette.accent}
+          />
+          <rect
+            x={W * 0.3}
+            y={H * 0.66}
+            width={W * 0.4}
+            height={H * 0.09}
+            rx={10}
+            fill={palette.accent}
+            opacity={0.8}
+          />
+          <rect
+            x={W * 0.44}
+            y={H * 0.88}
+            width={W * 0.12}
+            height={H * 0.05}
+            rx={4}
+            fill="#6b4f35"
+          />
         </g>
       )}
     </g>
@@ -483,7 +675,15 @@ function Interior({ unit, palette, random, kitchen }: {
 }
 
 /** The building from the courtyard, with the unit's floor marked. */
-function Facade({ unit, palette, random }: { unit: GalleryUnit; palette: Palette; random: () => number }) {
+function Facade({
+  unit,
+  palette,
+  random,
+}: {
+  unit: GalleryUnit;
+  palette: Palette;
+  random: () => number;
+}) {
   const floors = Math.max(unit.floor + 2 + Math.floor(random() * 6), 9);
   const top = H * 0.08;
   const bottom = H * 0.9;
@@ -512,9 +712,23 @@ function Facade({ unit, palette, random }: { unit: GalleryUnit; palette: Palette
     <g>
       <rect x={0} y={0} width={W} height={H} fill={palette.sky} />
       <rect x={0} y={bottom} width={W} height={H - bottom} fill="#9fae8c" />
-      <rect x={left} y={top} width={width} height={bottom - top} fill={pick(FACADES, random, '#d2c7b6')} />
+      <rect
+        x={left}
+        y={top}
+        width={width}
+        height={bottom - top}
+        fill={pick(FACADES, random, '#d2c7b6')}
+      />
       {rows}
-      <rect x={left - 8} y={top + marked * storey} width={width + 16} height={storey} fill="none" stroke="#b3261e" stroke-width={4} />
+      <rect
+        x={left - 8}
+        y={top + marked * storey}
+        width={width + 16}
+        height={storey}
+        fill="none"
+        stroke="#b3261e"
+        stroke-width={4}
+      />
     </g>
   );
 }
@@ -534,13 +748,29 @@ export function GalleryImage({ unit, index, lang, class: className }: GalleryIma
   let picture: JSX.Element;
 
   if (subject === 'living' || subject === 'kitchen') {
-    picture = <Interior unit={unit} palette={palette} random={random} kitchen={subject === 'kitchen'} />;
+    picture = (
+      <Interior unit={unit} palette={palette} random={random} kitchen={subject === 'kitchen'} />
+    );
   } else if (subject === 'window') {
-    picture = <Scenery view={unit.view} box={{ x: 0, y: 0, width: W, height: H }} random={random} sky={palette.sky} />;
+    picture = (
+      <Scenery
+        view={unit.view}
+        box={{ x: 0, y: 0, width: W, height: H }}
+        random={random}
+        sky={palette.sky}
+      />
+    );
   } else if (subject === 'facade') {
     picture = <Facade unit={unit} palette={palette} random={random} />;
   } else {
-    picture = <Scenery view="yard" box={{ x: 0, y: 0, width: W, height: H }} random={random} sky={palette.sky} />;
+    picture = (
+      <Scenery
+        view="yard"
+        box={{ x: 0, y: 0, width: W, height: H }}
+        random={random}
+        sky={palette.sky}
+      />
+    );
   }
 
   return (

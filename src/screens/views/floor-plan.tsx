@@ -8,11 +8,13 @@ import { matchesFilters } from '../../core/filtering.js';
 import type { Building, PublicInventory, PublicUnit, Section } from '../../core/inventory.js';
 import type { ViewState } from '../../core/view-state.js';
 import { formatArea } from '../format.js';
+import type { Lang } from '../i18n.js';
 import { t } from '../i18n.js';
 import { statusClass, typeLabel, unitSummary } from './labels.js';
 import { resolvePlace, unitsOfSection } from './lookup.js';
 import { openUnitPatch } from './navigation.js';
 import type { Rect } from './art.js';
+import { SvgLabel } from './art.js';
 import { SectionTabs, StatusLegend } from './section-tabs.js';
 import type { ViewProps } from './view-props.js';
 import { editorOf } from './view-props.js';
@@ -94,7 +96,9 @@ export function floorModel(state: ViewState, inventory: PublicInventory): FloorM
   const onFloor = new Map(units.filter((u) => u.floor === floor).map((u) => [u.position, u]));
   const count = Math.max(place.section.positions, ...onFloor.keys());
   const meanArea =
-    onFloor.size > 0 ? [...onFloor.values()].reduce((s, u) => s + u.areaTotal, 0) / onFloor.size : 1;
+    onFloor.size > 0
+      ? [...onFloor.values()].reduce((s, u) => s + u.areaTotal, 0) / onFloor.size
+      : 1;
   const areaOf = (position: number) => onFloor.get(position)?.areaTotal ?? meanArea;
 
   const topCount = Math.ceil(count / 2);
@@ -147,22 +151,59 @@ function shapeClass(shape: FloorShape): string {
   return classes.join(' ');
 }
 
-function ShapeBody({ shape, lang }: { shape: FloorShape; lang: ViewProps['lang'] }) {
+/**
+ * Label sizes in plan units. The phone draws the same 1000-unit-wide plan into about 340 px, so
+ * the viewer's labels are larger: a 64-unit number comes out near 22 px on a phone.
+ */
+const LABEL_SIZES: Record<ViewProps['mode'], { number: number; detail: number }> = {
+  console: { number: 44, detail: 28 },
+  viewer: { number: 64, detail: 40 },
+};
+
+function ShapeBody({
+  shape,
+  lang,
+  mode,
+}: {
+  shape: FloorShape;
+  lang: Lang;
+  mode: ViewProps['mode'];
+}) {
   const { rect, unit } = shape;
+  const size = LABEL_SIZES[mode];
   const cx = rect.x + rect.width / 2;
   const cy = rect.y + rect.height / 2;
+  const maxWidth = rect.width - 20;
 
   return (
     <>
       <rect x={rect.x + 3} y={rect.y + 3} width={rect.width - 6} height={rect.height - 6} rx={6} />
       {unit && (
         <>
-          <text x={cx} y={cy - 14} class="rp-shape-number">
-            {unit.number}
-          </text>
-          <text x={cx} y={cy + 34} class="rp-shape-detail">
-            {typeLabel(unit, lang)} · {formatArea(lang, unit.areaTotal)}
-          </text>
+          <SvgLabel
+            x={cx}
+            y={cy - size.detail * 0.4}
+            size={size.number}
+            maxWidth={maxWidth}
+            class="rp-shape-number"
+            text={unit.number}
+          />
+          <SvgLabel
+            x={cx}
+            y={cy + size.detail * 1.1}
+            size={size.detail}
+            maxWidth={maxWidth}
+            class="rp-shape-detail"
+            text={typeLabel(unit, lang)}
+          />
+          <SvgLabel
+            x={cx}
+            y={cy + size.detail * 2.3}
+            size={size.detail}
+            maxWidth={maxWidth}
+            class="rp-shape-detail"
+            text={formatArea(lang, unit.areaTotal)}
+          />
         </>
       )}
     </>
@@ -241,7 +282,7 @@ export function FloorPlan(props: ViewProps) {
           if (!unit) {
             return (
               <g key={`p${shape.position}`} class={shapeClass(shape)} aria-hidden="true">
-                <ShapeBody shape={shape} lang={lang} />
+                <ShapeBody shape={shape} lang={lang} mode={props.mode} />
               </g>
             );
           }
@@ -254,7 +295,7 @@ export function FloorPlan(props: ViewProps) {
           if (!edit) {
             return (
               <g key={unit.id} {...common} role="img">
-                <ShapeBody shape={shape} lang={lang} />
+                <ShapeBody shape={shape} lang={lang} mode={props.mode} />
               </g>
             );
           }
@@ -275,7 +316,7 @@ export function FloorPlan(props: ViewProps) {
                 }
               }}
             >
-              <ShapeBody shape={shape} lang={lang} />
+              <ShapeBody shape={shape} lang={lang} mode={props.mode} />
             </g>
           );
         })}

@@ -182,7 +182,10 @@ export function Grid(props: ViewProps) {
                           <CellContent cell={cell} lang={lang} />
                         </button>
                       ) : (
-                        <div class={cellClass(cell)} aria-current={cell.selected ? 'true' : undefined}>
+                        <div
+                          class={cellClass(cell)}
+                          aria-current={cell.selected ? 'true' : undefined}
+                        >
                           <CellContent cell={cell} lang={lang} />
                         </div>
                       )}

@@ -28,9 +28,7 @@ export interface ListModel {
 }
 
 export function listModel(state: ViewState, inventory: PublicInventory): ListModel {
-  const matching = inventory.units.filter((unit) =>
-    matchesFilters(unit, state.filters, inventory),
-  );
+  const matching = inventory.units.filter((unit) => matchesFilters(unit, state.filters, inventory));
   const sorted = sortUnits(matching, state.sort);
   return {
     rows: sorted.slice(0, LIST_LIMIT),
@@ -50,23 +48,23 @@ export function unitPlace(unit: PublicUnit, inventory: PublicInventory, lang: La
   return parts.join(' · ');
 }
 
-const SORTABLE: { key: SortKey; label: 'sort.floor' | 'sort.area' | 'sort.price' | 'sort.pricePerM2' }[] =
-  [
-    { key: 'floor', label: 'sort.floor' },
-    { key: 'area', label: 'sort.area' },
-    { key: 'price', label: 'sort.price' },
-    { key: 'pricePerM2', label: 'sort.pricePerM2' },
-  ];
+const SORTABLE: {
+  key: SortKey;
+  label: 'sort.floor' | 'sort.area' | 'sort.price' | 'sort.pricePerM2';
+}[] = [
+  { key: 'floor', label: 'sort.floor' },
+  { key: 'area', label: 'sort.area' },
+  { key: 'price', label: 'sort.price' },
+  { key: 'pricePerM2', label: 'sort.pricePerM2' },
+];
 
 function SortHeader({
   state,
-  lang,
   sortKey,
   label,
   onChange,
 }: {
   state: ViewState;
-  lang: Lang;
   sortKey: SortKey;
   label: string;
   onChange: ViewProps['onChange'];
@@ -117,7 +115,6 @@ function ListTable(props: ViewProps & { model: ListModel }) {
               <SortHeader
                 key={column.key}
                 state={state}
-                lang={lang}
                 sortKey={column.key}
                 label={t(lang, column.label)}
                 onChange={edit}
@@ -188,9 +185,7 @@ function ListCards({ state, inventory, lang, model }: ViewProps & { model: ListM
             {roomsName(unit, lang)} · {formatArea(lang, unit.areaTotal)}
           </p>
           <p class="rp-card-price">{priceCell(unit, lang)}</p>
-          {unit.pricePerM2 !== null && (
-            <p class="rp-muted">{formatPerM2(lang, unit.pricePerM2)}</p>
-          )}
+          {unit.pricePerM2 !== null && <p class="rp-muted">{formatPerM2(lang, unit.pricePerM2)}</p>}
           <p class="rp-card-meta">
             {t(lang, 'place.unitShort', { number: unit.number })} ·{' '}
             {unitPlace(unit, inventory, lang)}

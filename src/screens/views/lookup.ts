@@ -86,7 +86,10 @@ export function resolvePlace(state: ViewState, inventory: PublicInventory): Plac
   return null;
 }
 
-export function unitsOfSection(inventory: PublicInventory, sectionId: string): readonly PublicUnit[] {
+export function unitsOfSection(
+  inventory: PublicInventory,
+  sectionId: string,
+): readonly PublicUnit[] {
   return indexInventory(inventory).unitsBySection.get(sectionId) ?? [];
 }
 

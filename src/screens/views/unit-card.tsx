@@ -71,7 +71,9 @@ export function mortgageEstimates(price: number | null): MortgageEstimate[] {
       ...base,
       kind: 'family',
       ratePct: MORTGAGE.familyRatePct,
-      monthly: familyFits ? mortgagePayment(principal, MORTGAGE.familyRatePct, MORTGAGE.years) : null,
+      monthly: familyFits
+        ? mortgagePayment(principal, MORTGAGE.familyRatePct, MORTGAGE.years)
+        : null,
     },
     {
       ...base,
@@ -124,7 +126,10 @@ function Specs({ model, lang }: { model: UnitCardModel; lang: Lang }) {
       t(lang, 'unit.floor'),
       floors ? t(lang, 'unit.floorOf', { floor: unit.floor, floors }) : String(unit.floor),
     ],
-    [t(lang, 'unit.ceiling'), t(lang, 'unit.ceilingValue', { value: formatNumber(lang, unit.ceiling) })],
+    [
+      t(lang, 'unit.ceiling'),
+      t(lang, 'unit.ceilingValue', { value: formatNumber(lang, unit.ceiling) }),
+    ],
     [t(lang, 'unit.finishing'), t(lang, `finishing.${unit.finishing}`)],
     [t(lang, 'unit.view'), t(lang, `windowView.${unit.view}`)],
     [t(lang, 'unit.outdoor'), t(lang, unit.outdoor ? `outdoor.${unit.outdoor}` : 'outdoor.none')],
@@ -162,9 +167,7 @@ function Price({ model, lang }: { model: UnitCardModel; lang: Lang }) {
       ) : (
         <>
           <p class="rp-price">{formatPrice(lang, unit.price)}</p>
-          {unit.pricePerM2 !== null && (
-            <p class="rp-muted">{formatPerM2(lang, unit.pricePerM2)}</p>
-          )}
+          {unit.pricePerM2 !== null && <p class="rp-muted">{formatPerM2(lang, unit.pricePerM2)}</p>}
         </>
       )}
       {unit.offer && (
@@ -293,7 +296,12 @@ function InternalPanel({ internal, lang }: { internal: UnitInternal; lang: Lang 
   );
 }
 
-function Actions({ state, model, lang, edit }: {
+function Actions({
+  state,
+  model,
+  lang,
+  edit,
+}: {
   state: ViewState;
   model: UnitCardModel;
   lang: Lang;
@@ -361,7 +369,9 @@ export function UnitCard(props: ViewProps) {
         <h2>{t(lang, 'place.unit', { number: unit.number })}</h2>
         <p class="rp-unit-subtitle">
           {roomsName(unit, lang)} · {formatArea(lang, unit.areaTotal)}{' '}
-          <span class={`rp-badge ${statusClass(unit.status)}`}>{statusName(unit.status, lang)}</span>
+          <span class={`rp-badge ${statusClass(unit.status)}`}>
+            {statusName(unit.status, lang)}
+          </span>
         </p>
         <p class="rp-muted">{place.join(' · ')}</p>
       </header>

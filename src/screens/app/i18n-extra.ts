@@ -1,0 +1,60 @@
+/**
+ * Strings the screens' shells need beyond the shared dictionary in `../i18n.ts`, in the same
+ * form: Russian is the source of truth, English must name every key, and `{name}` placeholders
+ * are checked at compile time. The buyer's strings live here; the console's live in
+ * `../console/messages.ts`, so the phone does not download the agent's vocabulary.
+ */
+import type { Lang } from '../i18n.js';
+
+type Placeholders<S> = S extends `${string}{${infer Name}}${infer Rest}`
+  ? Name | Placeholders<Rest>
+  : never;
+
+type ParamsArg<S> = [Placeholders<S>] extends [never]
+  ? [params?: Record<string, never>]
+  : [params: Record<Placeholders<S>, string | number>];
+
+export type Translate<R extends Record<string, string>> = <K extends keyof R & string>(
+  lang: Lang,
+  key: K,
+  ...rest: ParamsArg<R[K]>
+) => string;
+
+/** A lookup over a Russian dictionary and its complete English counterpart. */
+export function messages<const R extends Record<string, string>>(
+  ru: R,
+  en: { [K in keyof R]: string },
+): Translate<R> {
+  const dictionaries: Record<Lang, Record<string, string>> = { ru, en };
+
+  return (lang, key, ...rest) => {
+    const params: Record<string, string | number> | undefined = rest[0];
+    const template = dictionaries[lang][key] ?? key;
+    if (!params) return template;
+    return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
+      Object.prototype.hasOwnProperty.call(params, name) ? String(params[name]) : whole,
+    );
+  };
+}
+
+/** The buyer's page's own strings. */
+export const tx = messages(
+  {
+    'viewer.expiredBodyNoAgent': 'Эта ссылка больше не действует. Попросите агента прислать новую.',
+    'viewer.agentAwayHintNoTime':
+      'Экран остановлен на последнем кадре. Показ продолжится, как только агент вернётся.',
+    'viewer.unavailableTitle': 'Показ пока не открылся',
+    'viewer.failedTitle': 'Показ не открывается на этой странице',
+    'viewer.reload': 'Обновить страницу',
+    'viewer.recapUnit': 'Кв. {number} · {rooms} · {area} · этаж {floor}',
+  },
+  {
+    'viewer.expiredBodyNoAgent': 'This link no longer works. Ask the agent to send you a new one.',
+    'viewer.agentAwayHintNoTime':
+      'The screen is paused on the last frame. The presentation continues as soon as the agent is back.',
+    'viewer.unavailableTitle': 'The presentation has not opened yet',
+    'viewer.failedTitle': 'The presentation cannot open on this page',
+    'viewer.reload': 'Reload the page',
+    'viewer.recapUnit': 'Unit {number} · {rooms} · {area} · floor {floor}',
+  },
+);

@@ -1,0 +1,201 @@
+import { useCallback, useEffect, useState } from 'preact/hooks';
+
+import { applyPatch, initialViewState } from '../../core/view-state.js';
+import type { ViewPatch } from '../../core/view-state.js';
+import type { Lang } from '../i18n.js';
+import { t } from '../i18n.js';
+import { FiltersPanel } from '../views/filters.js';
+import { ViewRouter } from '../views/view-router.js';
+import type { ConsoleApi, CreatedPresentation } from './api.js';
+import type { Agent, PresentationDetail } from './api-types.js';
+import { ConsoleHeader } from './ConsoleHeader.js';
+import { failureText } from './errors.js';
+import { FinishedNotice } from './FinishedNotice.js';
+import { LivePanel } from './LivePanel.js';
+import { loadLink, loadPresentingId, savePresentingId } from './link-store.js';
+import { tc } from './messages.js';
+import { PresentationsDialog } from './PresentationsDialog.js';
+import { PresentDialog } from './PresentDialog.js';
+import { ShareDialog } from './ShareDialog.js';
+import { useAgentInventory } from './use-agent-inventory.js';
+import { usePresentationActions } from './use-presentation-actions.js';
+import { usePresentationSession } from './use-presentation-session.js';
+import { ViewNav } from './ViewNav.js';
+
+type Dialog = 'present' | 'share' | 'presentations' | null;
+
+interface WorkspaceProps {
+  lang: Lang;
+  onLang: (lang: Lang) => void;
+  api: ConsoleApi;
+  agent: Agent;
+  onSignOut: () => void;
+}
+
+const ignoreChange = () => undefined;
+
+/**
+ * The signed-in console. One view state drives everything the agent sees; while a presentation
+ * runs, that state is the presenter's and every change goes through it to the buyer.
+ */
+export function Workspace({ lang, onLang, api, agent, onSignOut }: WorkspaceProps) {
+  const [inventory, retryInventory] = useAgentInventory(api);
+  const [localState, setLocalState] = useState(initialViewState);
+  const session = usePresentationSession(setLocalState);
+  const actions = usePresentationActions(api, session);
+  const [dialog, setDialog] = useState<Dialog>(null);
+
+  const { live, start } = session;
+  const presenting = live !== null;
+  const state = live ? live.state : localState;
+  // While connecting the client queues changes; only another tab's lead makes this one a viewer.
+  const steering = !live || live.presenting || live.status !== 'open';
+
+  const change = useCallback(
+    (patch: ViewPatch) => {
+      if (presenting) session.change(patch);
+      else setLocalState((current) => applyPatch(current, patch));
+    },
+    [presenting, session.change],
+  );
+
+  // A reload of this tab comes back to the presentation it ran, inside the grace period.
+  useEffect(() => {
+    const id = loadPresentingId();
+    if (!id) return;
+    api.presentation(id).then(
+      (detail) => {
+        if (detail.status === 'ended') savePresentingId(null);
+        else start(detail, loadLink(id), initialViewState());
+      },
+      () => savePresentingId(null),
+    );
+  }, [api, start]);
+
+  const created = (result: CreatedPresentation) => {
+    start(result.presentation, result.link, state);
+    setDialog('share');
+  };
+
+  const reopen = (detail: PresentationDetail) => {
+    start(detail, loadLink(detail.id), state);
+    setDialog(null);
+  };
+
+  const ready = inventory.status === 'ready' ? inventory : null;
+
+  return (
+    <>
+      <ConsoleHeader
+        lang={lang}
+        onLang={onLang}
+        complexName={ready?.inventory.complex.name ?? null}
+        agent={agent}
+        onSignOut={onSignOut}
+      >
+        {!presenting && ready && (
+          <button
+            type="button"
+            class="rp-shell-button rp-shell-primary"
+            onClick={() => setDialog('present')}
+          >
+            {t(lang, 'present.button')}
+          </button>
+        )}
+        <button type="button" class="rp-shell-button" onClick={() => setDialog('presentations')}>
+          {tc(lang, 'presentations.open')}
+        </button>
+      </ConsoleHeader>
+
+      <main class="rp-console-main">
+        {live && (
+          <LivePanel
+            lang={lang}
+            live={live}
+            actions={actions}
+            onShowLink={() => setDialog('share')}
+            onTakeover={session.takeover}
+          />
+        )}
+        {session.finished && (
+          <FinishedNotice
+            lang={lang}
+            finished={session.finished}
+            onDismiss={session.dismissFinished}
+          />
+        )}
+
+        {inventory.status === 'loading' && <p role="status">{t(lang, 'app.loading')}</p>}
+        {inventory.status === 'failed' && (
+          <div class="rp-console-error" role="alert">
+            <p>
+              {tc(lang, 'console.loadFailed')} {failureText(lang, inventory)}
+            </p>
+            <button type="button" class="rp-shell-button" onClick={retryInventory}>
+              {t(lang, 'app.retry')}
+            </button>
+          </div>
+        )}
+
+        {ready && (
+          <div class="rp-console-workspace">
+            <div class="rp-console-filters" inert={!steering}>
+              <FiltersPanel
+                state={state}
+                inventory={ready.inventory}
+                lang={lang}
+                onChange={steering ? change : ignoreChange}
+              />
+            </div>
+            <div class="rp-console-stage">
+              <ViewNav
+                lang={lang}
+                state={state}
+                inventory={ready.inventory}
+                onChange={steering ? change : undefined}
+              />
+              {!steering && <p class="rp-console-warning">{tc(lang, 'console.readOnlyHere')}</p>}
+              <ViewRouter
+                state={state}
+                inventory={ready.inventory}
+                lang={lang}
+                mode="console"
+                onChange={steering ? change : undefined}
+                internal={ready.internal}
+              />
+            </div>
+          </div>
+        )}
+      </main>
+
+      {dialog === 'present' && (
+        <PresentDialog
+          lang={lang}
+          api={api}
+          viewState={state}
+          onCreated={created}
+          onClose={() => setDialog(null)}
+        />
+      )}
+      {dialog === 'share' && live && (
+        <ShareDialog
+          lang={lang}
+          buyerName={live.detail.buyer.name}
+          link={live.link}
+          busy={actions.busy !== null}
+          onReissue={() => void actions.run('reissue')}
+          onClose={() => setDialog(null)}
+        />
+      )}
+      {dialog === 'presentations' && (
+        <PresentationsDialog
+          lang={lang}
+          api={api}
+          currentId={live?.detail.id ?? null}
+          onReopen={reopen}
+          onClose={() => setDialog(null)}
+        />
+      )}
+    </>
+  );
+}
