@@ -451,7 +451,7 @@ describe.each(BACKENDS)('realtime on %s', (backend) => {
     expect(refused.status).toBe(401);
   });
 
-  it("R23: another agent cannot present, extend or end someone else's presentation", async () => {
+  it("R28: another agent cannot present, extend or end someone else's presentation", async () => {
     const p = await anna.createPresentation();
     const other = await h.login('ekaterina@demo.local');
     for (const action of ['extend', 'end', 'revoke', 'reissue']) {

@@ -1,5 +1,5 @@
 /**
- * R20: internal inventory fields never reach a buyer. A canary string is written into every
+ * R27: internal inventory fields never reach a buyer. A canary string is written into every
  * internal field of every unit; then every byte a viewer can receive — the page, the JSON
  * bootstrap, the snapshot, patches, a resume replay, errors — is searched for it.
  */
@@ -63,7 +63,7 @@ describe.each(BACKENDS)('redaction on %s', (backend) => {
     expect(JSON.stringify(res.body)).toContain('7.77');
   });
 
-  it('R20: no frame, page or bootstrap a viewer receives contains an internal value', async () => {
+  it('R27: no frame, page or bootstrap a viewer receives contains an internal value', async () => {
     const p = await anna.createPresentation();
     const received: string[] = [];
 
