@@ -41,6 +41,10 @@ describe('loadConfig defaults', () => {
       resumeLogSize: 500,
       viewerBufferBytes: 256 * 1024,
       maxConnectionsPerIp: 200,
+      recapMs: 72 * 3600 * 1000,
+      webhookUrl: undefined,
+      webhookSecret: undefined,
+      webhookMaxAttempts: 8,
     });
   });
 

@@ -60,6 +60,7 @@ async function openHub(stored: { seq: number; state: ViewState }[] = []) {
     persist: async (seq, state) => void stored.push({ seq, state }),
     onPresenterPresence: () => undefined,
     onLifecycle: () => undefined,
+    record: () => undefined,
     onError: (err) => {
       throw err;
     },

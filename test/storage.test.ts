@@ -16,7 +16,13 @@ import {
   errorIsUnavailable,
   openStore,
 } from '../src/server/storage/open.js';
-import type { AgentRow, BuyerRow, PresentationRow, Store } from '../src/server/storage/store.js';
+import type {
+  AgentRow,
+  BuyerRow,
+  PresentationRow,
+  Store,
+  WebhookDeliveryRow,
+} from '../src/server/storage/store.js';
 
 const PG_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const RUN_ID = `${process.pid}_${Date.now().toString(36)}`;
@@ -93,6 +99,27 @@ function newPresentation(
     maxDevices: 3,
     seq: 0,
     stateJson: '{"view":"overview"}',
+    ...overrides,
+  };
+}
+
+function newDelivery(
+  presentationId: string,
+  overrides: Partial<WebhookDeliveryRow> = {},
+): WebhookDeliveryRow {
+  const id = `evt_${randomUUID()}`;
+  return {
+    id,
+    eventType: 'buyer.joined',
+    presentationId,
+    payloadJson: JSON.stringify({ id, type: 'buyer.joined', data: { presentationId } }),
+    status: 'pending',
+    attempts: 0,
+    attemptLogJson: '[]',
+    createdAt: T0,
+    nextAttemptAt: T0,
+    lockedUntil: null,
+    deliveredAt: null,
     ...overrides,
   };
 }
@@ -564,6 +591,155 @@ describe.each(backends.map((backend) => [backend.name, backend] as const))(
         expect(loaded?.units.map((u) => u.id)).toEqual(units.map((u) => u.id));
       });
     });
+
+    // ------------------------------------------------------------ webhook deliveries
+    describe('webhook deliveries', () => {
+      it('finds a created delivery with every field intact and numbers as numbers', async () => {
+        const delivery = newDelivery('p-1', {
+          attempts: 2,
+          attemptLogJson: '[{"at":1,"statusCode":500,"error":"HTTP 500","durationMs":3}]',
+          lockedUntil: T0 + 30_000,
+        });
+
+        await store.webhooks.create(delivery);
+
+        const found = await store.webhooks.find(delivery.id);
+        expect(found).toEqual(delivery);
+        expect(typeof found?.nextAttemptAt).toBe('number');
+        expect(typeof found?.attempts).toBe('number');
+        expect(await store.webhooks.find('evt_nothing')).toBeUndefined();
+      });
+
+      it('lists pending deliveries that are due and unclaimed, the longest waiting first', async () => {
+        const later = newDelivery('p-1', { nextAttemptAt: T0 + 5 });
+        const first = newDelivery('p-1', { nextAttemptAt: T0 });
+        const lapsedClaim = newDelivery('p-1', { nextAttemptAt: T0 + 1, lockedUntil: T0 + 9 });
+        const notDue = newDelivery('p-1', { nextAttemptAt: T0 + 11 });
+        const claimed = newDelivery('p-1', { lockedUntil: T0 + 30_000 });
+        const delivered = newDelivery('p-1', { status: 'delivered', deliveredAt: T0 });
+        const failed = newDelivery('p-1', { status: 'failed' });
+        for (const d of [later, first, lapsedClaim, notDue, claimed, delivered, failed]) {
+          await store.webhooks.create(d);
+        }
+
+        const due = await store.webhooks.listDue(T0 + 10, 10);
+
+        expect(due.map((d) => d.id)).toEqual([first.id, lapsedClaim.id, later.id]);
+        expect((await store.webhooks.listDue(T0 + 10, 1)).map((d) => d.id)).toEqual([first.id]);
+      });
+
+      it('lets only one of two racing workers claim a delivery', async () => {
+        const delivery = newDelivery('p-1');
+        await store.webhooks.create(delivery);
+
+        const claims = await Promise.all([
+          store.webhooks.claim(delivery.id, T0, T0 + 30_000),
+          store.webhooks.claim(delivery.id, T0, T0 + 30_001),
+        ]);
+
+        const won = claims.filter((c) => c !== undefined);
+        expect(won).toHaveLength(1);
+        expect(won[0]).toMatchObject({ id: delivery.id, status: 'pending' });
+        expect([T0 + 30_000, T0 + 30_001]).toContain(won[0]?.lockedUntil);
+        expect(await store.webhooks.claim(delivery.id, T0 + 29_999, T0 + 60_000)).toBeUndefined();
+      });
+
+      it('claims again once a claim has lapsed, but never a delivery not yet due', async () => {
+        const delivery = newDelivery('p-1', { nextAttemptAt: T0 + 100 });
+        await store.webhooks.create(delivery);
+
+        expect(await store.webhooks.claim(delivery.id, T0 + 99, T0 + 1000)).toBeUndefined();
+        expect(await store.webhooks.claim(delivery.id, T0 + 100, T0 + 1000)).toBeDefined();
+        expect(await store.webhooks.claim(delivery.id, T0 + 1001, T0 + 2000)).toMatchObject({
+          lockedUntil: T0 + 2000,
+        });
+      });
+
+      it('stores an outcome only while the claim is held, and releases the claim', async () => {
+        const delivery = newDelivery('p-1');
+        await store.webhooks.create(delivery);
+        await store.webhooks.claim(delivery.id, T0, T0 + 30_000);
+        const outcome = {
+          status: 'pending' as const,
+          attempts: 1,
+          attemptLogJson: '[{"at":0,"statusCode":503,"error":"HTTP 503","durationMs":1}]',
+          nextAttemptAt: T0 + 2000,
+          deliveredAt: null,
+        };
+
+        expect(await store.webhooks.settle(delivery.id, T0 + 1, outcome)).toBe(false);
+        expect(await store.webhooks.settle(delivery.id, T0 + 30_000, outcome)).toBe(true);
+        expect(await store.webhooks.settle(delivery.id, T0 + 30_000, outcome)).toBe(false);
+
+        expect(await store.webhooks.find(delivery.id)).toEqual({
+          ...delivery,
+          ...outcome,
+          lockedUntil: null,
+        });
+      });
+
+      it("lists the deliveries of the agent's own presentations, newest first", async () => {
+        const mine = await givenPresentation();
+        const another = newPresentation(mine.agentId, mine.buyerId);
+        await store.presentations.create(another);
+        const theirs = await givenPresentation();
+        const old = newDelivery(mine.id, { createdAt: T0, status: 'failed' });
+        const middle = newDelivery(another.id, { createdAt: T0 + 1 });
+        const recent = newDelivery(mine.id, { createdAt: T0 + 2, status: 'delivered' });
+        for (const d of [middle, recent, old, newDelivery(theirs.id, { createdAt: T0 + 3 })]) {
+          await store.webhooks.create(d);
+        }
+
+        const all = await store.webhooks.listForAgent(mine.agentId);
+        expect(all.map((d) => d.id)).toEqual([recent.id, middle.id, old.id]);
+        expect(all[0]).toEqual(recent);
+
+        const failed = await store.webhooks.listForAgent(mine.agentId, { status: 'failed' });
+        expect(failed.map((d) => d.id)).toEqual([old.id]);
+        const limited = await store.webhooks.listForAgent(mine.agentId, { limit: 1 });
+        expect(limited.map((d) => d.id)).toEqual([recent.id]);
+      });
+
+      it('re-queues only a failed delivery, due now with a fresh count and its log kept', async () => {
+        const log = '[{"at":1,"statusCode":500,"error":"HTTP 500","durationMs":2}]';
+        const failed = newDelivery('p-1', { status: 'failed', attempts: 8, attemptLogJson: log });
+        const delivered = newDelivery('p-1', { status: 'delivered', deliveredAt: T0 });
+        const pending = newDelivery('p-1', { nextAttemptAt: T0 + 500 });
+        for (const d of [failed, delivered, pending]) await store.webhooks.create(d);
+
+        expect(await store.webhooks.requeue(failed.id, T0 + 50)).toBe(true);
+        expect(await store.webhooks.requeue(failed.id, T0 + 60)).toBe(false);
+        expect(await store.webhooks.requeue(delivered.id, T0 + 50)).toBe(false);
+        expect(await store.webhooks.requeue(pending.id, T0 + 50)).toBe(false);
+
+        expect(await store.webhooks.find(failed.id)).toEqual({
+          ...failed,
+          status: 'pending',
+          attempts: 0,
+          nextAttemptAt: T0 + 50,
+        });
+        expect((await store.webhooks.find(pending.id))?.nextAttemptAt).toBe(T0 + 500);
+      });
+
+      it('prunes only finished deliveries created before the cutoff', async () => {
+        const oldDelivered = newDelivery('p-1', { status: 'delivered', createdAt: T0 - 10 });
+        const oldFailed = newDelivery('p-1', { status: 'failed', createdAt: T0 - 10 });
+        const oldPending = newDelivery('p-1', { createdAt: T0 - 10 });
+        const newDelivered = newDelivery('p-1', { status: 'delivered', createdAt: T0 });
+        for (const d of [oldDelivered, oldFailed, oldPending, newDelivered]) {
+          await store.webhooks.create(d);
+        }
+
+        expect(await store.webhooks.prune(T0)).toBe(2);
+
+        expect(await store.webhooks.find(oldDelivered.id)).toBeUndefined();
+        expect(await store.webhooks.find(oldFailed.id)).toBeUndefined();
+        expect(await store.webhooks.find(oldPending.id)).toBeDefined();
+        expect(await store.webhooks.find(newDelivered.id)).toBeDefined();
+        expect(await store.webhooks.prune(T0)).toBe(0);
+      });
+    });
+    // ------------------------------------------------------------ end of webhook deliveries
 
     describe('lifecycle', () => {
       it('answers a ping', async () => {

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 
 import { FINISHINGS, PUBLIC_STATUSES, ROOM_KINDS } from './inventory.js';
+import { REACTION_KINDS } from './protocol.js';
 import type { ClientMessage } from './protocol.js';
 import { SORT_KEYS, VIEWS } from './view-state.js';
 import type { ViewState } from './view-state.js';
@@ -84,6 +85,11 @@ export const clientMessageSchema = z.union([
   z.strictObject({ type: z.literal('volatile'), data: volatileSchema }),
   z.strictObject({ type: z.literal('takeover') }),
   z.strictObject({ type: z.literal('presence'), visible: z.boolean() }),
+  z.strictObject({
+    type: z.literal('react'),
+    kind: z.enum(REACTION_KINDS),
+    unitId: id.nullable(),
+  }),
   z.strictObject({ type: z.literal('ack'), seq }),
   z.strictObject({ type: z.literal('resume'), seq }),
   z.strictObject({ type: z.literal('pong'), t: z.number().finite() }),
@@ -95,6 +101,7 @@ const MESSAGE_TYPES = [
   'volatile',
   'takeover',
   'presence',
+  'react',
   'ack',
   'resume',
   'pong',

@@ -7,6 +7,7 @@
  * validates inbound frames with the schemas in `protocol-schema.ts`.
  */
 import type { ErrorCode } from './errors.js';
+import type { PublicUnit } from './inventory.js';
 import type { ViewPatch, ViewState } from './view-state.js';
 
 /** Bumped on any incompatible change; the client states it in `hello`. */
@@ -33,6 +34,7 @@ export const FATAL_REASONS = [
   'unsupported_version',
   'protocol_error',
   'logged_out',
+  'handed_off',
 ] as const;
 export type FatalReason = (typeof FATAL_REASONS)[number];
 
@@ -86,6 +88,19 @@ export interface ViewerPresence {
   lagMs: number | null;
 }
 
+/** What a buyer can send about a unit without taking control: the agent sees it at once. */
+export const REACTION_KINDS = ['heart', 'call_me', 'more_info'] as const;
+export type ReactionKind = (typeof REACTION_KINDS)[number];
+
+export interface Reaction {
+  kind: ReactionKind;
+  /** The unit the buyer reacted to; null for "call me" about the presentation as a whole. */
+  unitId: string | null;
+  deviceId: string;
+  device: DeviceKind;
+  at: string;
+}
+
 /** Pointer and scroll: conflated to the latest value, never persisted, never sequenced. */
 export interface VolatileData {
   pointer?: { x: number; y: number } | null;
@@ -125,6 +140,7 @@ export type ClientMessage =
   | { type: 'volatile'; data: VolatileData }
   | { type: 'takeover' }
   | { type: 'presence'; visible: boolean }
+  | { type: 'react'; kind: ReactionKind; unitId: string | null }
   | { type: 'ack'; seq: number }
   | { type: 'resume'; seq: number }
   | { type: 'pong'; t: number };
@@ -132,7 +148,7 @@ export type ClientMessage =
 /** What each role may send after `hello`. Anything else is refused with `not_allowed`. */
 export const ALLOWED_MESSAGES: Record<Role, readonly ClientMessage['type'][]> = {
   presenter: ['change', 'volatile', 'takeover', 'resume', 'pong'],
-  viewer: ['presence', 'ack', 'resume', 'pong'],
+  viewer: ['presence', 'react', 'ack', 'resume', 'pong'],
 };
 
 // ---------------------------------------------------------------- server → client
@@ -158,6 +174,10 @@ export type ServerMessage =
   | { type: 'lifecycle'; presentation: PresentationView }
   | { type: 'presence'; viewers: ViewerPresence[] }
   | { type: 'presenting'; presenting: boolean }
+  /** Presenters only: a buyer's reaction. */
+  | { type: 'reaction'; reaction: Reaction }
+  /** Units whose status, price or offer changed, in the buyer-safe projection. */
+  | { type: 'units'; units: PublicUnit[] }
   | { type: 'error'; code: ErrorCode; message: string; clientSeq?: number }
   | { type: 'ping'; t: number }
   | { type: 'closing'; reason: CloseReason; retry: boolean; message: string };

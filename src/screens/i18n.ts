@@ -323,7 +323,7 @@ const ru = {
   'viewer.like': 'Нравится',
   'viewer.liked': 'Агент увидит, что эта квартира вам понравилась',
   'viewer.callMe': 'Перезвоните мне',
-  'viewer.callMeSent': 'Агент получил просьбу перезвонить',
+  'viewer.callMeSent': 'Агент увидит вашу просьбу перезвонить',
   'viewer.readOnly': 'Это экран просмотра: показом управляет агент.',
 
   // ------------------------------------------------------------------ agent's console
@@ -753,7 +753,7 @@ const en: Messages = {
   'viewer.like': 'I like it',
   'viewer.liked': 'The agent will see that you like this unit',
   'viewer.callMe': 'Call me back',
-  'viewer.callMeSent': 'The agent got your request to call back',
+  'viewer.callMeSent': 'The agent will see your request to call back',
   'viewer.readOnly': 'This screen only watches: the agent leads the presentation.',
 
   'login.title': 'Agent sign-in',

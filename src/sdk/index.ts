@@ -11,6 +11,9 @@ export { Connection, webSocketUrl } from './connection.js';
 export type {
   ClosedEvent,
   ConnectionStatus,
+  FetchLike,
+  TransportChoice,
+  TransportKind,
   WebSocketFactory,
   WebSocketLike,
 } from './connection.js';

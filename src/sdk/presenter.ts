@@ -4,8 +4,10 @@
  * presenter compares its state with the server's snapshot and sends the difference, so nothing
  * the agent did while the line was down is lost.
  */
+import type { PublicUnit } from '../core/inventory.js';
 import type {
   PresentationView,
+  Reaction,
   ServerMessage,
   ViewerPresence,
   VolatileData,
@@ -15,7 +17,14 @@ import type { ErrorCode } from '../core/errors.js';
 import { applyPatch, diffViewState, initialViewState } from '../core/view-state.js';
 import type { ViewPatch, ViewState } from '../core/view-state.js';
 import { Connection } from './connection.js';
-import type { ClosedEvent, ConnectionStatus, WebSocketFactory } from './connection.js';
+import type {
+  ClosedEvent,
+  ConnectionStatus,
+  FetchLike,
+  TransportChoice,
+  TransportKind,
+  WebSocketFactory,
+} from './connection.js';
 import { Emitter } from './emitter.js';
 
 export interface PresenterOptions {
@@ -26,7 +35,13 @@ export interface PresenterOptions {
   initialState?: ViewState;
   /** Present from here even if another tab of the agent presents now. */
   takeover?: boolean;
+  /** 'auto' (the default): WebSocket, then SSE, then long-polling; or force one. */
+  transport?: TransportChoice;
   webSocket?: WebSocketFactory;
+  /** Carries SSE and long-polling; defaults to the global fetch. */
+  fetch?: FetchLike;
+  /** In 'auto' mode, how long an attempt may take to deliver `welcome` (4 s). */
+  connectTimeoutMs?: number;
   baseDelayMs?: number;
   maxDelayMs?: number;
 }
@@ -39,6 +54,10 @@ type PresenterEvents = {
   status: [ConnectionStatus];
   closed: [ClosedEvent];
   ack: [{ clientSeq: number; seq: number }];
+  /** A buyer's heart, "call me" or "tell me more". */
+  reaction: [Reaction];
+  /** Units whose status, price or offer changed (buyer-safe fields). */
+  units: [PublicUnit[]];
   error: [{ code: ErrorCode; message: string; clientSeq?: number }];
 };
 
@@ -80,7 +99,11 @@ export class PresenterClient extends Emitter<PresenterEvents> {
         return hello;
       },
     };
+    if (options.transport) connectionOptions.transport = options.transport;
     if (options.webSocket) connectionOptions.webSocket = options.webSocket;
+    if (options.fetch) connectionOptions.fetch = options.fetch;
+    if (options.connectTimeoutMs !== undefined)
+      connectionOptions.connectTimeoutMs = options.connectTimeoutMs;
     if (options.baseDelayMs !== undefined) connectionOptions.baseDelayMs = options.baseDelayMs;
     if (options.maxDelayMs !== undefined) connectionOptions.maxDelayMs = options.maxDelayMs;
     this.#conn = new Connection(connectionOptions);
@@ -110,6 +133,11 @@ export class PresenterClient extends Emitter<PresenterEvents> {
 
   get status(): ConnectionStatus {
     return this.#conn.status;
+  }
+
+  /** The transport in use: 'ws', 'sse' or 'poll'. */
+  get transport(): TransportKind {
+    return this.#conn.transport;
   }
 
   /** Changes not yet stored by the server. */
@@ -201,6 +229,12 @@ export class PresenterClient extends Emitter<PresenterEvents> {
       case 'presenting':
         this.#setPresenting(message.presenting);
         if (message.presenting) this.#takeoverNext = false;
+        return;
+      case 'reaction':
+        this.emit('reaction', message.reaction);
+        return;
+      case 'units':
+        this.emit('units', message.units);
         return;
       case 'presence':
         this.#viewers = message.viewers;

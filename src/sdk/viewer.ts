@@ -3,8 +3,10 @@
  * sequence order, asks for what it missed when it sees a gap, resumes from its last sequence
  * after a reconnect, and reports whether its tab is visible.
  */
+import type { PublicUnit } from '../core/inventory.js';
 import type {
   DeviceKind,
+  ReactionKind,
   PresentationView,
   ServerMessage,
   VolatileData,
@@ -14,7 +16,14 @@ import type { ErrorCode } from '../core/errors.js';
 import { applyPatch } from '../core/view-state.js';
 import type { ViewState } from '../core/view-state.js';
 import { Connection } from './connection.js';
-import type { ClosedEvent, ConnectionStatus, WebSocketFactory } from './connection.js';
+import type {
+  ClosedEvent,
+  ConnectionStatus,
+  FetchLike,
+  TransportChoice,
+  TransportKind,
+  WebSocketFactory,
+} from './connection.js';
 import { Emitter } from './emitter.js';
 
 export interface ViewerOptions {
@@ -25,7 +34,13 @@ export interface ViewerOptions {
   device?: DeviceKind;
   /** The state delivered with the page, so the first frame needs no round trip. */
   initial?: { seq: number; state: ViewState; presentation: PresentationView | null };
+  /** 'auto' (the default): WebSocket, then SSE, then long-polling; or force one. */
+  transport?: TransportChoice;
   webSocket?: WebSocketFactory;
+  /** Carries SSE and long-polling; defaults to the global fetch. */
+  fetch?: FetchLike;
+  /** In 'auto' mode, how long an attempt may take to deliver `welcome` (4 s). */
+  connectTimeoutMs?: number;
   baseDelayMs?: number;
   maxDelayMs?: number;
 }
@@ -36,6 +51,8 @@ type ViewerEvents = {
   status: [ConnectionStatus];
   closed: [ClosedEvent];
   volatile: [VolatileData];
+  /** Units whose status, price or offer changed since the page loaded. */
+  units: [PublicUnit[]];
   error: [{ code: ErrorCode; message: string }];
 };
 
@@ -69,7 +86,11 @@ export class ViewerClient extends Emitter<ViewerEvents> {
         ...(this.#seq >= 0 ? { resumeFrom: this.#seq } : {}),
       }),
     };
+    if (options.transport) connectionOptions.transport = options.transport;
     if (options.webSocket) connectionOptions.webSocket = options.webSocket;
+    if (options.fetch) connectionOptions.fetch = options.fetch;
+    if (options.connectTimeoutMs !== undefined)
+      connectionOptions.connectTimeoutMs = options.connectTimeoutMs;
     if (options.baseDelayMs !== undefined) connectionOptions.baseDelayMs = options.baseDelayMs;
     if (options.maxDelayMs !== undefined) connectionOptions.maxDelayMs = options.maxDelayMs;
     this.#conn = new Connection(connectionOptions);
@@ -94,6 +115,11 @@ export class ViewerClient extends Emitter<ViewerEvents> {
     return this.#conn.status;
   }
 
+  /** The transport in use: 'ws', 'sse' or 'poll'. */
+  get transport(): TransportKind {
+    return this.#conn.transport;
+  }
+
   connect(): this {
     this.#conn.open();
     this.#watchVisibility();
@@ -108,6 +134,14 @@ export class ViewerClient extends Emitter<ViewerEvents> {
   /** Tells the agent whether this tab is on screen. */
   setVisible(visible: boolean): void {
     this.#conn.send({ type: 'presence', visible });
+  }
+
+  /**
+   * A heart, "call me" or "tell me more", about a unit or (null) the presentation. The agent
+   * sees it at once; nothing on anyone's screen changes. Returns false when not connected.
+   */
+  react(kind: ReactionKind, unitId: string | null): boolean {
+    return this.#conn.send({ type: 'react', kind, unitId });
   }
 
   #receive(message: ServerMessage): void {
@@ -143,6 +177,9 @@ export class ViewerClient extends Emitter<ViewerEvents> {
         return;
       case 'volatile':
         this.emit('volatile', message.data);
+        return;
+      case 'units':
+        this.emit('units', message.units);
         return;
       case 'error':
         this.emit('error', { code: message.code, message: message.message });

@@ -8,14 +8,16 @@ import type { IncomingMessage } from 'node:http';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { constants as zlibConstants } from 'node:zlib';
 
+import fastifyCompress from '@fastify/compress';
 import fastifyCookie from '@fastify/cookie';
 import fastifyCors from '@fastify/cors';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import Fastify from 'fastify';
-import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   jsonSchemaTransform,
   serializerCompiler,
@@ -31,14 +33,15 @@ import { hashPassword } from './agents/passwords.js';
 import { systemClock } from './clock.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
-import { agentRoutes } from './http/agent-routes.js';
+import { agentGuard, agentRoutes } from './http/agent-routes.js';
 import { errorHandler } from './http/errors.js';
 import { opsRoutes } from './http/ops-routes.js';
-import { viewerRoutes } from './http/viewer-routes.js';
+import { sendInvalidLink, viewerRoutes } from './http/viewer-routes.js';
 import { Catalogue } from './inventory/catalogue.js';
 import { DEMO_AGENTS } from './inventory/demo.js';
 import { loggerOptions } from './log.js';
 import { Metrics } from './metrics.js';
+import { ActivityFanOut } from './presentations/activity.js';
 import { PresentationService } from './presentations/service.js';
 import type { PresentationBus } from './realtime/bus.js';
 import { MemoryBus } from './realtime/memory-bus.js';
@@ -47,6 +50,7 @@ import { RedisBus } from './realtime/redis-bus.js';
 import { HttpTransport } from './realtime/http-transport.js';
 import { WsTransport } from './realtime/ws-transport.js';
 import { openStore } from './storage/open.js';
+import { WebhookDispatcher, webhookRoutes } from './webhooks/index.js';
 import type { Store } from './storage/store.js';
 
 export interface ServerOptions {
@@ -63,6 +67,8 @@ export interface ServerOptions {
   transports?: readonly TransportKind[];
   /** Prefix for Redis keys and channels (tests keep runs apart with it). */
   redisPrefix?: string;
+  /** How long a client may take to send its request headers; 10 s unless a test shortens it. */
+  headersTimeoutMs?: number;
 }
 
 export interface RunningServer {
@@ -113,7 +119,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     bus = redisBus;
   }
   bus ??= new MemoryBus({ logSize: config.resumeLogSize, clock });
+  const activity = new ActivityFanOut();
+  const webhooks = new WebhookDispatcher({ store, clock, config, log });
+  activity.add(webhooks);
   const service = new PresentationService({
+    activity,
     store,
     clock,
     config,
@@ -121,18 +131,42 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     log,
     complexName: () => catalogue.complex.name,
   });
-  const realtime = new Realtime({ nodeId, bus, store, service, clock, config, metrics, log });
+  const realtime = new Realtime({
+    nodeId,
+    bus,
+    store,
+    service,
+    clock,
+    config,
+    metrics,
+    log,
+    activity,
+    catalogue,
+  });
   service.connect(realtime);
   const auth = new AgentAuth({ store, clock, config });
 
+  const headersTimeout = options.headersTimeoutMs ?? 10_000;
   const app = Fastify({
+    // Node looks for overdue headers on a timer, every 30 s by default: left so, a slow client
+    // could hold its connection up to four times longer than the timeout says.
+    http: { connectionsCheckingInterval: Math.min(30_000, Math.ceil(headersTimeout / 4)) },
     loggerInstance: log as FastifyBaseLogger,
     trustProxy: config.trustProxy,
     bodyLimit: 64 * 1024,
     requestTimeout: 30_000,
+    // By the time the HTTP server closes, realtime clients have been told to reconnect; a
+    // response a client stopped reading must not hold the shutdown open.
+    forceCloseConnections: true,
     genReqId: () => randomBytes(8).toString('hex'),
+    // URLs the router cannot decode, or with a parameter over its length limit, never reach a
+    // route; Fastify's own answer would echo the path, which may hold a capability token.
+    frameworkErrors: (_err, request, reply) => {
+      if (request.url.startsWith('/p/')) return sendInvalidLink(reply, screensDir);
+      return (reply as FastifyReply).code(400).send(new AppError('invalid_request').toBody());
+    },
   });
-  app.server.headersTimeout = 10_000;
+  app.server.headersTimeout = headersTimeout;
   app.server.maxHeadersCount = 100;
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -158,6 +192,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }
   });
 
+  // Registered before the static assets so they are compressed too. Brotli at a middle
+  // quality: the buyer's page carries the public inventory, and a phone on a slow link gains
+  // far more from a 6× smaller page than the node spends compressing it.
+  await app.register(fastifyCompress, {
+    threshold: 1024,
+    encodings: ['br', 'gzip'],
+    brotliOptions: { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 5 } },
+  });
   await app.register(fastifyCookie);
   await app.register(fastifyCors, {
     origin: config.allowedOrigins.length > 0 ? config.allowedOrigins : false,
@@ -194,8 +236,20 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     config,
     now: () => clock.now(),
     linkBase,
+    publishUnits: async (units) => {
+      // The bus delivers to this node too, which updates its catalogue and screens.
+      await bus.publishUnits(units);
+    },
   });
-  viewerRoutes(app, { service, realtime, catalogue, screensDir });
+  webhookRoutes(app, { store, requireAgent: agentGuard(auth), now: () => clock.now() });
+  viewerRoutes(app, {
+    service,
+    realtime,
+    catalogue,
+    screensDir,
+    recapMs: config.recapMs,
+    now: () => clock.now(),
+  });
   opsRoutes(app, { store, realtime, metrics, nodeId });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
@@ -252,6 +306,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   await service.restore();
   const address = await app.listen({ port: config.port, host: config.host });
+  webhooks.start();
   const url = address.replace('[::1]', 'localhost');
 
   let closing: Promise<void> | null = null;
@@ -263,6 +318,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       service.stop();
       await app.close();
       await bus.close();
+      await webhooks.stop();
       if (ownsStore) await store.close();
     })());
 
@@ -272,13 +328,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 async function seedDemoAgents(store: Store, clock: Clock): Promise<void> {
   for (const demo of DEMO_AGENTS) {
     if (await store.agents.findById(demo.id)) continue;
-    await store.agents.create({
-      id: demo.id,
-      email: demo.email,
-      name: demo.name,
-      phone: demo.phone,
-      passwordHash: await hashPassword(demo.password),
-      createdAt: clock.now(),
-    });
+    try {
+      await store.agents.create({
+        id: demo.id,
+        email: demo.email,
+        name: demo.name,
+        phone: demo.phone,
+        passwordHash: await hashPassword(demo.password),
+        createdAt: clock.now(),
+      });
+    } catch (err) {
+      // Several nodes starting at once on an empty database race to seed; one wins.
+      if (!(await store.agents.findById(demo.id))) throw err;
+    }
   }
 }

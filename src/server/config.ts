@@ -44,6 +44,17 @@ const schema = z.object({
   RESUME_LOG_SIZE: z.coerce.number().int().min(0).max(100_000).default(500),
   VIEWER_BUFFER_KIB: z.coerce.number().int().min(16).max(65536).default(256),
   MAX_CONNECTIONS_PER_IP: z.coerce.number().int().min(1).max(1_000_000).default(200),
+  RECAP_HOURS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 90)
+    .default(72),
+  WEBHOOK_URL: z
+    .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+    .optional(),
+  WEBHOOK_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
 });
 
 export interface Config {
@@ -71,6 +82,14 @@ export interface Config {
   resumeLogSize: number;
   viewerBufferBytes: number;
   maxConnectionsPerIp: number;
+  /** How long after the end a buyer's link still opens the recap of the units shown. */
+  recapMs: number;
+  /** Where events for the host system are POSTed; webhooks are off without it. */
+  webhookUrl: string | undefined;
+  /** Signs every webhook (HMAC-SHA256); set whenever `webhookUrl` is. */
+  webhookSecret: string | undefined;
+  /** Tries per delivery before it is marked failed. */
+  webhookMaxAttempts: number;
 }
 
 export class ConfigError extends Error {
@@ -118,6 +137,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       problems.push(`ALLOWED_ORIGINS: "${origin}" is not an origin like https://admin.example.com`);
     }
   }
+  if (present.WEBHOOK_URL !== undefined && present.WEBHOOK_SECRET === undefined) {
+    problems.push('WEBHOOK_SECRET: required when WEBHOOK_URL is set');
+  }
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
 
   const e = parsed.data;
@@ -144,5 +166,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     resumeLogSize: e.RESUME_LOG_SIZE,
     viewerBufferBytes: e.VIEWER_BUFFER_KIB * 1024,
     maxConnectionsPerIp: e.MAX_CONNECTIONS_PER_IP,
+    recapMs: e.RECAP_HOURS * 3600 * 1000,
+    webhookUrl: e.WEBHOOK_URL,
+    webhookSecret: e.WEBHOOK_SECRET,
+    webhookMaxAttempts: e.WEBHOOK_MAX_ATTEMPTS,
   };
 }

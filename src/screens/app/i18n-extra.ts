@@ -46,7 +46,22 @@ export const tx = messages(
     'viewer.unavailableTitle': 'Показ пока не открылся',
     'viewer.failedTitle': 'Показ не открывается на этой странице',
     'viewer.reload': 'Обновить страницу',
-    'viewer.recapUnit': 'Кв. {number} · {rooms} · {area} · этаж {floor}',
+    'viewer.recapFacts': '{rooms} · {area} · этаж {floor}',
+    'viewer.recapUntil': 'Эта подборка открыта по ссылке до {time}.',
+
+    'viewer.reactions': 'Отметка для агента',
+    'viewer.moreInfo': 'Расскажите подробнее',
+    'viewer.moreInfoSent': 'Агент увидит, что вы хотите узнать об этой квартире больше',
+    'viewer.alreadySent': 'Уже отправлено — агент видит вашу отметку.',
+    'viewer.reactionsPaused':
+      'Отметки уже отправлены — агент их видит. Следующую можно будет отправить через несколько секунд.',
+    'viewer.reactionOffline': 'Нет связи — отметка не ушла. Повторите, когда связь вернётся.',
+
+    'viewer.unitNow.reserved': 'Эту квартиру только что забронировали.',
+    'viewer.unitNow.sold': 'Эту квартиру только что продали.',
+    'viewer.unitNow.unavailable': 'Эту квартиру только что сняли с продажи.',
+    'viewer.unitNow.available': 'Эта квартира снова свободна.',
+    'viewer.unitNowHint': 'Агент подскажет похожие варианты.',
   },
   {
     'viewer.expiredBodyNoAgent': 'This link no longer works. Ask the agent to send you a new one.',
@@ -55,6 +70,22 @@ export const tx = messages(
     'viewer.unavailableTitle': 'The presentation has not opened yet',
     'viewer.failedTitle': 'The presentation cannot open on this page',
     'viewer.reload': 'Reload the page',
-    'viewer.recapUnit': 'Unit {number} · {rooms} · {area} · floor {floor}',
+    'viewer.recapFacts': '{rooms} · {area} · floor {floor}',
+    'viewer.recapUntil': 'This list stays open at this link until {time}.',
+
+    'viewer.reactions': 'A note for the agent',
+    'viewer.moreInfo': 'Tell me more',
+    'viewer.moreInfoSent': 'The agent will see that you want to know more about this unit',
+    'viewer.alreadySent': 'Already sent — the agent can see it.',
+    'viewer.reactionsPaused':
+      'Already sent — the agent can see your notes. You can send another in a few seconds.',
+    'viewer.reactionOffline':
+      'No connection, so this was not sent. Try again once you are back online.',
+
+    'viewer.unitNow.reserved': 'This apartment has just been reserved.',
+    'viewer.unitNow.sold': 'This apartment has just been sold.',
+    'viewer.unitNow.unavailable': 'This apartment has just been taken off sale.',
+    'viewer.unitNow.available': 'This apartment is available again.',
+    'viewer.unitNowHint': 'The agent can suggest similar ones.',
   },
 );

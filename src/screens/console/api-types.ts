@@ -2,7 +2,7 @@
  * The shapes of the agent's HTTP API as the console reads them (docs/integration.md documents
  * the API). The console never imports server code, so these are stated here once.
  */
-import type { Complex, Unit } from '../../core/inventory.js';
+import type { Complex, Unit, UnitStatus } from '../../core/inventory.js';
 import type { PresentationView, ViewerPresence } from '../../core/protocol.js';
 
 export interface Agent {
@@ -48,3 +48,20 @@ export interface AgentInventory {
 }
 
 export type BuyerChoice = { buyerId: string } | { buyer: { name: string; contact: string } };
+
+/** A change an agent makes to a unit; every screen showing the unit sees it at once. */
+export interface UnitChange {
+  status?: UnitStatus;
+  price?: number;
+  offer?: string | null;
+}
+
+/** What happened in a presentation, as `GET /api/v1/presentations/:id/record` answers. */
+export interface SessionRecord {
+  presentationId: string;
+  timeline: { at: string; kind: string; reason: string | null; detail: unknown }[];
+  devices: { deviceId: string; device: string; joinedAt: string; leftAt: string | null }[];
+  shown: { unitId: string; firstShownAt: string; ms: number }[];
+  reactions: { at: string; kind: string; unitId: string | null; deviceId: string }[];
+  hidden: { deviceId: string; from: string; to: string | null }[];
+}

@@ -3,6 +3,7 @@
  * read; every change also carries the CSRF token the server handed out at sign-in, which a page
  * on another site cannot know.
  */
+import type { Unit } from '../../core/inventory.js';
 import type { ViewState } from '../../core/view-state.js';
 import type {
   AgentInventory,
@@ -11,6 +12,8 @@ import type {
   BuyerChoice,
   IssuedLink,
   PresentationDetail,
+  SessionRecord,
+  UnitChange,
 } from './api-types.js';
 
 /** An error with the server's code, so the screen can say what to do next in its own words. */
@@ -44,7 +47,7 @@ export class ConsoleApi {
   /** Called when the server no longer knows the session, so the console can ask to sign in. */
   onUnauthorized: (() => void) | null = null;
 
-  async #request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  async #request<T>(method: 'GET' | 'POST' | 'PATCH', path: string, body?: unknown): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (method !== 'GET' && this.#csrfToken) headers['x-csrf-token'] = this.#csrfToken;
@@ -142,8 +145,30 @@ export class ConsoleApi {
     return this.#request('POST', `/api/v1/presentations/${encodeURIComponent(id)}/reissue`);
   }
 
+  /** Hands the presentation to the colleague with this e-mail; the buyer keeps the link. */
+  async handoff(id: string, toEmail: string): Promise<PresentationDetail> {
+    const path = `/api/v1/presentations/${encodeURIComponent(id)}/handoff`;
+    type Answer = { presentation: PresentationDetail };
+    return (await this.#request<Answer>('POST', path, { toEmail })).presentation;
+  }
+
+  record(id: string): Promise<SessionRecord> {
+    return this.#request('GET', recordUrl(id, 'json'));
+  }
+
+  async updateUnit(id: string, change: UnitChange): Promise<Unit> {
+    const path = `/api/v1/inventory/units/${encodeURIComponent(id)}`;
+    return (await this.#request<{ unit: Unit }>('PATCH', path, change)).unit;
+  }
+
   async #finish(id: string, action: 'end' | 'revoke'): Promise<PresentationDetail> {
     const path = `/api/v1/presentations/${encodeURIComponent(id)}/${action}`;
     return (await this.#request<{ presentation: PresentationDetail }>('POST', path)).presentation;
   }
+}
+
+/** Where a presentation's record downloads from; the session cookie authorises the GET. */
+export function recordUrl(id: string, format: 'json' | 'csv'): string {
+  const path = `/api/v1/presentations/${encodeURIComponent(id)}/record`;
+  return format === 'csv' ? `${path}?format=csv` : path;
 }

@@ -3,10 +3,11 @@
  * views draw (the very data a buyer's phone gets), and the internal fields apart, by unit id,
  * for the agent-only panel. Keeping them apart is what keeps internals off the buyer's screen.
  */
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 
-import { toPublicInventory } from '../../core/inventory.js';
-import type { PublicInventory, UnitInternal } from '../../core/inventory.js';
+import { toPublicInventory, toPublicUnit } from '../../core/inventory.js';
+import type { PublicInventory, PublicUnit, Unit, UnitInternal } from '../../core/inventory.js';
+import { applyUnitUpdates } from '../app/unit-updates.js';
 import type { ConsoleApi } from './api.js';
 
 export type AgentInventoryState =
@@ -18,7 +19,16 @@ export type AgentInventoryState =
       internal: ReadonlyMap<string, UnitInternal>;
     };
 
-export function useAgentInventory(api: ConsoleApi): [AgentInventoryState, () => void] {
+export interface InventoryUpdates {
+  /** Units changed anywhere (the `units` message): their buyer-safe fields. */
+  applyPublic: (units: readonly PublicUnit[]) => void;
+  /** A unit this agent changed, as the API answered it: its internal fields too. */
+  applyUnit: (unit: Unit) => void;
+}
+
+export function useAgentInventory(
+  api: ConsoleApi,
+): [AgentInventoryState, () => void, InventoryUpdates] {
   const [state, setState] = useState<AgentInventoryState>({ status: 'loading' });
   const [attempt, setAttempt] = useState(0);
 
@@ -47,5 +57,24 @@ export function useAgentInventory(api: ConsoleApi): [AgentInventoryState, () => 
   }, [api, attempt]);
 
   const retry = useCallback(() => setAttempt((n) => n + 1), []);
-  return [state, retry];
+
+  const applyPublic = useCallback((units: readonly PublicUnit[]) => {
+    setState((current) => {
+      if (current.status !== 'ready') return current;
+      const inventory = applyUnitUpdates(current.inventory, units);
+      return inventory === current.inventory ? current : { ...current, inventory };
+    });
+  }, []);
+
+  const applyUnit = useCallback((unit: Unit) => {
+    setState((current) => {
+      if (current.status !== 'ready') return current;
+      const internal = new Map(current.internal).set(unit.id, unit.internal);
+      const inventory = applyUnitUpdates(current.inventory, [toPublicUnit(unit)]);
+      return { ...current, inventory, internal };
+    });
+  }, []);
+
+  const updates = useMemo(() => ({ applyPublic, applyUnit }), [applyPublic, applyUnit]);
+  return [state, retry, updates];
 }

@@ -5,7 +5,8 @@
  */
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 
-import type { ViewerPresence } from '../../core/protocol.js';
+import type { PublicUnit } from '../../core/inventory.js';
+import type { Reaction, ViewerPresence } from '../../core/protocol.js';
 import type { ViewPatch, ViewState } from '../../core/view-state.js';
 import { PresenterClient } from '../../sdk/index.js';
 import type { ConnectionStatus } from '../../sdk/index.js';
@@ -22,7 +23,20 @@ export interface LivePresentation {
   status: ConnectionStatus;
   /** The code of the server's last refusal of a change, until the next one goes through. */
   refusal: string | null;
+  /** The buyer's reactions in this tab's session, newest first. */
+  reactions: readonly ReactionNote[];
 }
+
+export interface ReactionNote {
+  /** Unique within the tab, for lists. */
+  id: number;
+  reaction: Reaction;
+  /** For "call me", which is about no unit: the unit the agent had open when it came. */
+  onScreen: string | null;
+}
+
+/** The reactions kept for the live panel; it shows the newest few. */
+const KEPT_REACTIONS = 20;
 
 export interface FinishedPresentation {
   detail: PresentationDetail;
@@ -48,32 +62,45 @@ export interface PresentationSession {
   dismissFinished(): void;
 }
 
-/**
- * @param onFinished receives the last state presented, so the console stays where it was
- *   rather than jumping back when a presentation ends.
- */
-export function usePresentationSession(
-  onFinished: (lastState: ViewState) => void,
-): PresentationSession {
+export interface SessionListeners {
+  /**
+   * Receives the last state presented, so the console stays where it was rather than jumping
+   * back when a presentation ends.
+   */
+  onFinished: (lastState: ViewState) => void;
+  /** Units whose status, price or offer changed, from any agent. */
+  onUnits: (units: PublicUnit[]) => void;
+}
+
+export function usePresentationSession(listeners: SessionListeners): PresentationSession {
   const [running, setRunning] = useState<Running | null>(null);
   const [finished, setFinished] = useState<FinishedPresentation | null>(null);
   const [refusal, setRefusal] = useState<string | null>(null);
+  const [reactions, setReactions] = useState<readonly ReactionNote[]>([]);
   const [, setTick] = useState(0);
 
   const current = useRef<Running | null>(null);
   current.current = running;
-  const whenFinished = useRef(onFinished);
-  whenFinished.current = onFinished;
+  const listening = useRef(listeners);
+  listening.current = listeners;
+  const reactionCount = useRef(0);
 
   const finish = useCallback((detail: PresentationDetail | null, reason: string) => {
     const ending = current.current;
-    if (!ending) return;
+    if (!ending) {
+      // Finished already, from the server's side; the detail the API answered says more.
+      if (detail) {
+        setFinished((f) => (f && f.detail.id === detail.id ? { ...f, detail } : f));
+      }
+      return;
+    }
     current.current = null;
 
-    whenFinished.current(ending.client.state);
+    listening.current.onFinished(ending.client.state);
     setFinished({ detail: detail ?? ending.detail, reason });
     setRunning(null);
     setRefusal(null);
+    setReactions([]);
     savePresentingId(null);
   }, []);
 
@@ -107,6 +134,14 @@ export function usePresentationSession(
       client.on('closed', ({ fatal, reason }) => {
         if (fatal && reason !== 'closed_by_client') finish(null, reason);
       }),
+      client.on('units', (units) => listening.current.onUnits(units)),
+      client.on('reaction', (reaction) => {
+        const { state } = client;
+        const onScreen =
+          reaction.unitId === null && state.view === 'unit' ? state.unitId : reaction.unitId;
+        const note = { id: ++reactionCount.current, reaction, onScreen };
+        setReactions((list) => [note, ...list].slice(0, KEPT_REACTIONS));
+      }),
     ];
     client.connect();
 
@@ -127,6 +162,7 @@ export function usePresentationSession(
       savePresentingId(detail.id);
       setFinished(null);
       setRefusal(null);
+      setReactions([]);
       setRunning({ client: next, detail, link });
     },
     [],
@@ -159,6 +195,7 @@ export function usePresentationSession(
     viewers: running.client.viewers,
     status: running.client.status,
     refusal,
+    reactions,
   };
 
   return {

@@ -1,17 +1,22 @@
 import { useCallback, useEffect, useRef } from 'preact/hooks';
 
-import type { PublicInventory } from '../../core/inventory.js';
-import type { PresentationView } from '../../core/protocol.js';
+import type { PublicInventory, PublicStatus } from '../../core/inventory.js';
+import type { PresentationView, ReactionKind } from '../../core/protocol.js';
 import type { ViewState } from '../../core/view-state.js';
+import { tx } from '../app/i18n-extra.js';
 import { formatDateTime } from '../format.js';
 import type { Lang } from '../i18n.js';
 import { t } from '../i18n.js';
 import { galleryIndexOf } from '../views/art.js';
-import { ViewRouter } from '../views/view-router.js';
-import { FollowBar } from './FollowBar.js';
+import { findUnit } from '../views/lookup.js';
+import { ViewRouter, resolveView } from '../views/view-router.js';
+import { BackToAgentBar, FollowNote } from './FollowBar.js';
+import { markOnce } from './marks.js';
+import { ReactionBar } from './ReactionBar.js';
 import { StatusBanner } from './StatusBanner.js';
 import { useGalleryOverride } from './use-gallery-override.js';
 import { useGallerySwipe } from './use-gallery-swipe.js';
+import { useStatusNews } from './use-status-news.js';
 import type { ViewerScreen } from './viewer-screen.js';
 
 interface LiveFrameProps {
@@ -20,17 +25,39 @@ interface LiveFrameProps {
   agentState: ViewState;
   inventory: PublicInventory;
   presentation: PresentationView | null;
+  react: (kind: ReactionKind, unitId: string | null) => boolean;
+  reactionRefusals: number;
+}
+
+function StatusNews({ lang, status }: { lang: Lang; status: PublicStatus }) {
+  return (
+    <p class={`rp-viewer-news rp-viewer-news-${status}`}>
+      {tx(lang, `viewer.unitNow.${status}`)}
+      {status !== 'available' && ` ${tx(lang, 'viewer.unitNowHint')}`}
+    </p>
+  );
 }
 
 /**
  * The agent's current view, drawn read-only for the phone. It stays on screen through an agent's
  * dropout or a network gap (with a banner saying which), so the buyer never faces a blank page.
  */
-export function LiveFrame({ lang, screen, agentState, inventory, presentation }: LiveFrameProps) {
+export function LiveFrame(props: LiveFrameProps) {
+  const { lang, screen, agentState, inventory, presentation } = props;
   const follow = useGalleryOverride(agentState);
   const frame = useRef<HTMLDivElement>(null);
   const shown = follow.shown ?? agentState;
   const { pageGallery } = follow;
+
+  // The unit whose card is on screen: what a heart is about, and whose status is news.
+  const unitOnScreen =
+    resolveView(shown, inventory) === 'unit' ? findUnit(inventory, shown.unitId) : null;
+  const statusNews = useStatusNews(unitOnScreen);
+  // While the agent is away a reaction still reaches the session record the agent reads later.
+  const canReact = screen.kind === 'live' || screen.kind === 'agentAway';
+
+  // Effects run after the browser has painted: by then the buyer sees the agent's view.
+  useEffect(() => markOnce('rp-first-frame'), []);
 
   const swipe = useCallback(
     (direction: 1 | -1) => pageGallery(galleryIndexOf(shown.galleryIndex + direction)),
@@ -51,12 +78,15 @@ export function LiveFrame({ lang, screen, agentState, inventory, presentation }:
   return (
     <>
       <StatusBanner lang={lang} screen={screen} />
-      <FollowBar
+      <FollowNote
         lang={lang}
         lookingAround={follow.lookingAround}
         agentPresent={screen.kind === 'live'}
-        onBackToAgent={follow.backToAgent}
       />
+      {/* Always in the page, so that a status change is announced when it appears. */}
+      <div class="rp-viewer-news-region" role="status">
+        {statusNews && <StatusNews lang={lang} status={statusNews} />}
+      </div>
       <div class="rp-viewer-frame" ref={frame}>
         <ViewRouter
           state={shown}
@@ -74,6 +104,23 @@ export function LiveFrame({ lang, screen, agentState, inventory, presentation }:
           </p>
         )}
       </footer>
+      {(follow.lookingAround || canReact) && (
+        // In the page's flow and sticky to its bottom: it takes its own room at the end of the
+        // page, so it never hides the last lines of the view.
+        <div class="rp-viewer-dock">
+          {follow.lookingAround && (
+            <BackToAgentBar lang={lang} onBackToAgent={follow.backToAgent} />
+          )}
+          {canReact && (
+            <ReactionBar
+              lang={lang}
+              unit={unitOnScreen}
+              react={props.react}
+              refusals={props.reactionRefusals}
+            />
+          )}
+        </div>
+      )}
     </>
   );
 }

@@ -1,5 +1,5 @@
 import type { PublicInventory } from '../../core/inventory.js';
-import type { PresentationView } from '../../core/protocol.js';
+import type { PresentationView, ReactionKind } from '../../core/protocol.js';
 import type { ViewState } from '../../core/view-state.js';
 import { tx } from '../app/i18n-extra.js';
 import { errorMessage, t } from '../i18n.js';
@@ -9,7 +9,8 @@ import type { BootstrapErrorCode } from './bootstrap.js';
 import { EndedScreen } from './EndedScreen.js';
 import { LiveFrame } from './LiveFrame.js';
 import { NoticeScreen } from './NoticeScreen.js';
-import type { RecapUnit } from './recap.js';
+import type { Recap } from './recap.js';
+import { RecapSection } from './RecapSection.js';
 import { RetryCountdown } from './RetryCountdown.js';
 import { screenTitle } from './screen-title.js';
 import type { ViewerScreen } from './viewer-screen.js';
@@ -20,10 +21,12 @@ interface ScreenBodyProps {
   state: ViewState | null;
   inventory: PublicInventory | null;
   presentation: PresentationView | null;
-  recap: readonly RecapUnit[];
+  recap: Recap;
   /** Why the page could not open the link, when the server said so. */
   problem: BootstrapErrorCode | null;
   onReload: () => void;
+  react: (kind: ReactionKind, unitId: string | null) => boolean;
+  reactionRefusals: number;
 }
 
 /** What the page's main area shows for each screen. */
@@ -45,6 +48,8 @@ export function ScreenBody(props: ScreenBodyProps) {
             agentState={state}
             inventory={inventory}
             presentation={presentation}
+            react={props.react}
+            reactionRefusals={props.reactionRefusals}
           />
         );
       }
@@ -72,8 +77,12 @@ export function ScreenBody(props: ScreenBodyProps) {
       const body = agent
         ? t(lang, 'viewer.expiredBody', { agent })
         : tx(lang, 'viewer.expiredBodyNoAgent');
+      const { recap } = props;
+      // The units shown stay worth a look after the link expired, while the server keeps them.
+      const showRecap = recap.source === 'server' || recap.entries.length > 0;
       return (
         <NoticeScreen title={title} body={body}>
+          {showRecap && <RecapSection lang={lang} recap={recap} />}
           {contact}
         </NoticeScreen>
       );

@@ -3,6 +3,7 @@ import { useLang } from '../app/use-lang.js';
 import { t } from '../i18n.js';
 import { bootstrapProblem } from './bootstrap.js';
 import type { ViewerBootstrap } from './bootstrap.js';
+import { recapOf } from './recap.js';
 import { ScreenBody } from './ScreenBody.js';
 import { screenTitle } from './screen-title.js';
 import { useRecap } from './use-recap.js';
@@ -22,9 +23,8 @@ const reload = () => window.location.reload();
 export function ViewerApp({ bootstrap, token }: ViewerAppProps) {
   const [lang, setLang] = useLang();
   const session = useViewerSession(bootstrap, token);
-  const inventory = bootstrap.inventory ?? null;
   const problem = bootstrapProblem(bootstrap, token);
-  const { presentation, state } = session;
+  const { presentation, state, inventory } = session;
 
   const screen = viewerScreen({
     bootstrapError: problem,
@@ -33,7 +33,8 @@ export function ViewerApp({ bootstrap, token }: ViewerAppProps) {
     status: session.status,
     hasFrame: state !== null && inventory !== null,
   });
-  const recap = useRecap(presentation?.id ?? null, state, inventory);
+  const kept = useRecap(presentation?.id ?? null, state, inventory);
+  const recap = recapOf(bootstrap.recap, kept, inventory);
   const title = screenTitle(screen, lang);
 
   useDocumentTitle(`${title} · ${t(lang, 'app.title')}`);
@@ -58,6 +59,8 @@ export function ViewerApp({ bootstrap, token }: ViewerAppProps) {
           recap={recap}
           problem={problem}
           onReload={reload}
+          react={session.react}
+          reactionRefusals={session.reactionRefusals}
         />
       </main>
     </div>

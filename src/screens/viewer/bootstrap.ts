@@ -18,12 +18,20 @@ export const BOOTSTRAP_ERRORS = [
 ] as const;
 export type BootstrapErrorCode = (typeof BOOTSTRAP_ERRORS)[number];
 
+/** After the end, for a while: the units the buyer was shown, kept by the server. */
+export interface ServerRecap {
+  unitIds: string[];
+  /** Until when the link keeps opening this recap. */
+  availableUntil: string;
+}
+
 export interface ViewerBootstrap {
   presentation: PresentationView | null;
   seq?: number;
   state?: ViewState;
   inventory?: PublicInventory;
   error?: { code: BootstrapErrorCode; message: string };
+  recap?: ServerRecap;
 }
 
 /** What the page says when the server sent no usable bootstrap: it could not check the link. */
@@ -41,6 +49,15 @@ function isBootstrapError(value: unknown): value is ViewerBootstrap['error'] {
     isRecord(value) &&
     (BOOTSTRAP_ERRORS as readonly unknown[]).includes(value.code) &&
     typeof value.message === 'string'
+  );
+}
+
+function isServerRecap(value: unknown): value is ServerRecap {
+  return (
+    isRecord(value) &&
+    Array.isArray(value.unitIds) &&
+    value.unitIds.every((id) => typeof id === 'string') &&
+    typeof value.availableUntil === 'string'
   );
 }
 
@@ -69,6 +86,7 @@ export function readBootstrap(doc: Document): ViewerBootstrap {
   if (isRecord(value.state)) bootstrap.state = value.state as unknown as ViewState;
   if (isRecord(value.inventory))
     bootstrap.inventory = value.inventory as unknown as PublicInventory;
+  if (isServerRecap(value.recap)) bootstrap.recap = value.recap;
   if (value.error !== undefined) {
     bootstrap.error = isBootstrapError(value.error) ? value.error : MISSING.error;
   }

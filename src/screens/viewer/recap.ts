@@ -3,13 +3,16 @@
  *
  * A unit counts as shown once the agent opens it, highlights it or puts it on the shortlist.
  * Each is kept with the few public fields the recap prints, in session storage per
- * presentation: a buyer who reloads the page after the end still gets the recap, although the
- * server then sends no inventory to look the ids up in.
+ * presentation. After the end, for a while (`RECAP_HOURS`), the server sends its own list of
+ * the units shown with the inventory to draw them from; the kept list is the fallback for a page
+ * without that list: one whose presentation just ended under it, or one the server no longer
+ * sends a recap to (the phone still remembers what it was shown).
  */
 import type { PublicInventory, PublicUnit } from '../../core/inventory.js';
 import type { ViewState } from '../../core/view-state.js';
 import { readStoredJson, writeStoredJson } from '../app/storage.js';
 import { findUnit } from '../views/lookup.js';
+import type { ServerRecap } from './bootstrap.js';
 
 export type RecapUnit = Pick<
   PublicUnit,
@@ -70,4 +73,40 @@ export function rememberShown(
 
 export function saveRecap(presentationId: string, recap: readonly RecapUnit[]): void {
   writeStoredJson('session', recapKey(presentationId), recap);
+}
+
+/** One unit of the recap: what the page kept, and the unit itself where the page has it. */
+export interface RecapEntry {
+  unit: RecapUnit;
+  /** The unit as the inventory holds it now (its status, its plan); null when unknown. */
+  current: PublicUnit | null;
+}
+
+export interface Recap {
+  entries: RecapEntry[];
+  /** Until when the link keeps opening the recap; known only from the server. */
+  availableUntil: string | null;
+  source: 'server' | 'session';
+}
+
+/**
+ * The recap to show: the server's list of units shown, when the page came with one, looked up
+ * in the page's inventory; else the list this page kept in session storage while it watched.
+ */
+export function recapOf(
+  server: ServerRecap | undefined,
+  kept: readonly RecapUnit[],
+  inventory: PublicInventory | null,
+): Recap {
+  const lookUp = (id: string) => (inventory ? findUnit(inventory, id) : null);
+
+  if (server) {
+    const entries = server.unitIds.flatMap((id) => {
+      const current = lookUp(id);
+      return current ? [{ unit: toRecapUnit(current), current }] : [];
+    });
+    return { entries, availableUntil: server.availableUntil, source: 'server' };
+  }
+  const entries = kept.map((unit) => ({ unit, current: lookUp(unit.id) }));
+  return { entries, availableUntil: null, source: 'session' };
 }

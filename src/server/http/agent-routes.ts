@@ -7,12 +7,15 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 
 import { AppError } from '../../core/errors.js';
+import { UNIT_STATUSES } from '../../core/inventory.js';
+import type { Unit, UnitStatus } from '../../core/inventory.js';
 import { viewStateSchema } from '../../core/protocol-schema.js';
 import { CSRF_HEADER, SESSION_COOKIE } from '../agents/auth.js';
 import type { AgentAuth, Identity } from '../agents/auth.js';
 import type { Config } from '../config.js';
 import type { Catalogue } from '../inventory/catalogue.js';
 import { newId } from '../links/tokens.js';
+import { buildRecord, recordCsv } from '../presentations/record.js';
 import type { PresentationService } from '../presentations/service.js';
 import type { Realtime } from '../realtime/realtime.js';
 import type { AgentRow, PresentationRow, Store } from '../storage/store.js';
@@ -26,6 +29,8 @@ export interface AgentRouteDeps {
   config: Config;
   now(): number;
   linkBase(request: FastifyRequest): string;
+  /** Tells every node (and so every screen) about changed units. */
+  publishUnits(units: Unit[]): Promise<void>;
 }
 
 declare module 'fastify' {
@@ -52,26 +57,33 @@ const buyerInput = z.object({
 const pidParams = z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) });
 const tags = ['agent'];
 
-export function agentRoutes(app: FastifyInstance, d: AgentRouteDeps): void {
-  const r = app.withTypeProvider<ZodTypeProvider>();
-
-  /** Resolves the caller; refuses with 401, and with 403 on a change without the CSRF token. */
-  async function requireAgent(request: FastifyRequest): Promise<Identity> {
+/**
+ * Resolves the calling agent from a presenter token (bearer) or the session cookie; refuses
+ * with 401, and with 403 on a change that lacks the session's CSRF token.
+ */
+export function agentGuard(auth: AgentAuth): (request: FastifyRequest) => Promise<Identity> {
+  return async (request) => {
     const header = request.headers.authorization;
     let identity: Identity | undefined;
     if (header?.startsWith('Bearer ')) {
-      identity = await d.auth.fromPresenterToken(header.slice(7).trim());
+      identity = await auth.fromPresenterToken(header.slice(7).trim());
     } else {
-      identity = await d.auth.fromCookie(request.cookies[SESSION_COOKIE]);
+      identity = await auth.fromCookie(request.cookies[SESSION_COOKIE]);
     }
     if (!identity) throw new AppError('unauthorized');
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       const csrf = request.headers[CSRF_HEADER];
-      d.auth.checkCsrf(identity, typeof csrf === 'string' ? csrf : undefined);
+      auth.checkCsrf(identity, typeof csrf === 'string' ? csrf : undefined);
     }
     request.identity = identity;
     return identity;
-  }
+  };
+}
+
+export function agentRoutes(app: FastifyInstance, d: AgentRouteDeps): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  const requireAgent = agentGuard(d.auth);
 
   const cookieOptions = {
     httpOnly: true,
@@ -346,4 +358,120 @@ export function agentRoutes(app: FastifyInstance, d: AgentRouteDeps): void {
       };
     },
   );
+  // ---------------------------------------------------------------- handoff and the record
+
+  r.post(
+    '/api/v1/presentations/:id/handoff',
+    {
+      schema: {
+        tags,
+        summary:
+          'Hands a live presentation to another agent; the buyer keeps the link and sees the new name.',
+        params: pidParams,
+        body: z
+          .object({
+            toAgentId: z.string().max(80).optional(),
+            toEmail: z.string().max(200).optional(),
+          })
+          .refine((b) => (b.toAgentId === undefined) !== (b.toEmail === undefined), {
+            message: 'give either toAgentId or toEmail',
+          }),
+      },
+    },
+    async (request) => {
+      const { agent } = await requireAgent(request);
+      let toAgentId = request.body.toAgentId;
+      if (request.body.toEmail !== undefined) {
+        const target = await d.store.agents.findByEmail(request.body.toEmail.trim().toLowerCase());
+        if (!target) throw new AppError('not_found', 'There is no agent with that e-mail.');
+        toAgentId = target.id;
+      }
+      const row = await d.service.handoff(request.params.id, agent.id, toAgentId ?? '');
+      return { presentation: await detailWithViewers(row) };
+    },
+  );
+
+  r.get(
+    '/api/v1/presentations/:id/record',
+    {
+      schema: {
+        tags,
+        summary:
+          'The session record: devices, what was shown and for how long, reactions, hidden tabs (JSON or CSV).',
+        params: pidParams,
+        querystring: z.object({ format: z.enum(['json', 'csv']).optional() }),
+      },
+    },
+    async (request, reply) => {
+      const { agent } = await requireAgent(request);
+      const row = await d.service.owned(request.params.id, agent.id);
+      const events = await d.store.events.listFor(row.id);
+      const record = buildRecord(row.id, events, row.endedAt ?? d.now());
+      if (request.query.format === 'csv') {
+        return reply
+          .type('text/csv; charset=utf-8')
+          .header('content-disposition', `attachment; filename="presentation-${row.id}.csv"`)
+          .send(recordCsv(record));
+      }
+      return record;
+    },
+  );
+
+  // ---------------------------------------------------------------- live unit status
+
+  r.patch(
+    '/api/v1/inventory/units/:id',
+    {
+      schema: {
+        tags,
+        summary:
+          "Changes a unit's status, price or offer; every console and buyer screen showing it updates at once.",
+        params: z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) }),
+        body: z
+          .object({
+            status: z.enum(UNIT_STATUSES).optional(),
+            price: z.number().int().positive().max(1e11).optional(),
+            offer: z.string().trim().max(200).nullable().optional(),
+          })
+          .refine((b) => Object.keys(b).length > 0, { message: 'change at least one field' }),
+      },
+    },
+    async (request) => {
+      const { agent } = await requireAgent(request);
+      const unit = d.catalogue.unit(request.params.id);
+      if (!unit) throw new AppError('not_found', 'There is no such unit.');
+      const updated = changeUnit(unit, request.body, agent.name, d.now());
+      if (!(await d.store.inventory.updateUnit(updated))) throw new AppError('not_found');
+      await d.publishUnits([updated]);
+      return { unit: updated };
+    },
+  );
+}
+
+/** A unit's new version after an agent's edit; reservation details follow the status. */
+function changeUnit(
+  unit: Unit,
+  change: { status?: UnitStatus; price?: number; offer?: string | null },
+  agentName: string,
+  now: number,
+): Unit {
+  const next: Unit = { ...unit, internal: { ...unit.internal } };
+  if (change.price !== undefined) {
+    next.price = change.price;
+    next.pricePerM2 = Math.round(change.price / unit.areaTotal);
+  }
+  if (change.offer !== undefined) next.offer = change.offer === '' ? null : change.offer;
+  if (change.status !== undefined && change.status !== unit.status) {
+    next.status = change.status;
+    if (change.status === 'reserved') {
+      next.internal.reservedBy = agentName;
+      next.internal.reservedUntil = new Date(now + 3 * 24 * 3600_000).toISOString().slice(0, 10);
+    } else if (change.status === 'available') {
+      next.internal.reservedBy = null;
+      next.internal.reservedUntil = null;
+      next.internal.buyerName = null;
+      next.internal.dealStage = null;
+    }
+  }
+  return next;
 }

@@ -46,6 +46,8 @@ export interface ViewerBootstrap {
   state?: unknown;
   inventory?: unknown;
   error?: { code: ErrorCode; message: string };
+  /** After the end, for a while: the units the buyer was shown, for the end screen's recap. */
+  recap?: { unitIds: string[]; availableUntil: string };
 }
 
 export interface ViewerRouteDeps {
@@ -53,6 +55,8 @@ export interface ViewerRouteDeps {
   realtime: Realtime;
   catalogue: Catalogue;
   screensDir: string;
+  recapMs: number;
+  now(): number;
 }
 
 export function viewerRoutes(app: FastifyInstance, d: ViewerRouteDeps): void {
@@ -64,7 +68,21 @@ export function viewerRoutes(app: FastifyInstance, d: ViewerRouteDeps): void {
     const link = await d.service.resolveLink(token);
     if (!link.ok) {
       const error = { code: link.code, message: ERRORS[link.code].message };
-      return { status: ERRORS[link.code].status, body: { presentation: link.view, error } };
+      const body: ViewerBootstrap = { presentation: link.view, error };
+      const endedAt = link.view?.endedAt ? Date.parse(link.view.endedAt) : null;
+      const recapOpen =
+        link.view !== null &&
+        endedAt !== null &&
+        (link.code === 'presentation_ended' || link.code === 'link_expired') &&
+        d.now() < endedAt + d.recapMs;
+      if (recapOpen && link.view) {
+        body.recap = {
+          unitIds: await d.service.shownUnits(link.view.id),
+          availableUntil: new Date(endedAt + d.recapMs).toISOString(),
+        };
+        body.inventory = d.catalogue.publicInventory;
+      }
+      return { status: ERRORS[link.code].status, body };
     }
     const hub = await d.realtime.hub(link.row);
     return {
@@ -135,6 +153,20 @@ export function viewerRoutes(app: FastifyInstance, d: ViewerRouteDeps): void {
       return result.body;
     },
   );
+}
+
+/** The page for a link that is no token at all, e.g. one the router could not even decode. */
+export function sendInvalidLink(reply: FastifyReply, screensDir: string): FastifyReply {
+  setViewerHeaders(reply);
+  const code: ErrorCode = 'link_invalid';
+  const body: ViewerBootstrap = {
+    presentation: null,
+    error: { code, message: ERRORS[code].message },
+  };
+  return reply
+    .code(ERRORS[code].status)
+    .type('text/html; charset=utf-8')
+    .send(renderViewerPage(loadTemplate(screensDir), body));
 }
 
 function loadTemplate(screensDir: string): string | null {

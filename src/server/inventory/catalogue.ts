@@ -22,8 +22,14 @@ export class Catalogue {
     let stored = await store.inventory.load();
     if (!stored && seedDemo) {
       const demo = generateDemoInventory();
-      await store.inventory.replace(demo.complex, demo.units);
-      stored = demo;
+      try {
+        await store.inventory.replace(demo.complex, demo.units);
+        stored = demo;
+      } catch (err) {
+        // Another node seeding at the same moment won the race: use what it stored.
+        stored = await store.inventory.load();
+        if (!stored) throw err;
+      }
     }
     if (!stored) {
       return new Catalogue({ id: 'empty', name: '', address: '', buildings: [] }, []);
@@ -43,5 +49,16 @@ export class Catalogue {
   /** The allow-listed projection: the only inventory a buyer ever receives. */
   get publicInventory(): PublicInventory {
     return this.#public;
+  }
+
+  unit(id: string): Unit | undefined {
+    return this.#units.find((u) => u.id === id);
+  }
+
+  /** Takes in new versions of some units (from this node or, through the bus, another). */
+  apply(changed: readonly Unit[]): void {
+    const byId = new Map(changed.map((u) => [u.id, u]));
+    this.#units = this.#units.map((u) => byId.get(u.id) ?? u);
+    this.#public = toPublicInventory(this.#complex, this.#units);
   }
 }

@@ -17,6 +17,7 @@ import type { Config } from '../config.js';
 import { hashToken, isTokenShaped, mintToken, newId } from '../links/tokens.js';
 import type { PresentationBus } from '../realtime/bus.js';
 import type { AgentRow, BuyerRow, PresentationRow, Store } from '../storage/store.js';
+import type { Activity, ActivitySink } from './activity.js';
 import { transition } from './lifecycle.js';
 import type { LifecycleEvent } from './lifecycle.js';
 
@@ -41,6 +42,8 @@ export interface PresentationEvents {
   lifecycle(pid: string, view: PresentationView): void;
   /** Viewers of one link (or all) must be cut off now. */
   cut(pid: string, reason: 'revoked', tokenHash?: string): void;
+  /** The presentation changed hands: the previous agent's tabs stop presenting. */
+  handoff(pid: string, toAgentId: string): void;
 }
 
 export interface ServiceDeps {
@@ -50,6 +53,8 @@ export interface ServiceDeps {
   bus: PresentationBus;
   log: Logger;
   complexName(): string;
+  /** Hears what happened (webhooks); optional so tests can run without one. */
+  activity?: ActivitySink;
 }
 
 export class PresentationService {
@@ -124,6 +129,13 @@ export class PresentationService {
     await store.presentations.create(row);
     await this.#record(row.id, 'created', null, { lifetimeMinutes: minutes });
     const token = await this.#issueLink(row.id);
+    this.#emit({
+      type: 'presentation.created',
+      presentationId: row.id,
+      agentId: agent.id,
+      buyer: { id: input.buyer.id, name: input.buyer.name, contact: input.buyer.contact },
+      expiresAt: new Date(row.expiresAt).toISOString(),
+    });
     this.#arm(row);
     this.#d.log.info({ presentationId: row.id, agentId: agent.id }, 'presentation created');
     return { row, token };
@@ -206,6 +218,7 @@ export class PresentationService {
     const revoked = await this.#d.store.links.revokeAll(pid, this.#d.clock.now());
     for (const hash of revoked) this.#events?.cut(pid, 'revoked', hash);
     await this.#record(pid, 'link_revoked', 'reissued', null);
+    this.#emit({ type: 'link.revoked', presentationId: pid, reason: 'reissued' });
     return this.#issueLink(pid);
   }
 
@@ -306,6 +319,12 @@ export class PresentationService {
     // Ending reaches every party through this one message: hubs close their sockets with the
     // matching reason when they see an ended lifecycle.
     this.#events?.lifecycle(pid, view);
+    if (updated.status === 'ended' && updated.endReason) {
+      if (updated.endReason === 'revoked') {
+        this.#emit({ type: 'link.revoked', presentationId: pid, reason: 'revoked' });
+      }
+      this.#emit({ type: 'presentation.ended', presentationId: pid, reason: updated.endReason });
+    }
     return updated;
   }
 
@@ -338,6 +357,66 @@ export class PresentationService {
       );
     }
     this.#timers.set(row.id, timers);
+  }
+
+  /** The units a buyer was shown, in order, for the recap: opened units, then the shortlist. */
+  async shownUnits(pid: string): Promise<string[]> {
+    const [events, row] = await Promise.all([
+      this.#d.store.events.listFor(pid),
+      this.#d.store.presentations.findById(pid),
+    ]);
+    const ids = new Set<string>();
+    for (const event of events) {
+      if (event.kind !== 'shown' || event.detailJson === null) continue;
+      const detail = JSON.parse(event.detailJson) as { unitId?: unknown };
+      if (typeof detail.unitId === 'string') ids.add(detail.unitId);
+    }
+    if (row) {
+      const state = JSON.parse(row.stateJson) as ViewState;
+      for (const id of state.shortlist) ids.add(id);
+    }
+    return [...ids];
+  }
+
+  #emit(activity: Activity): void {
+    this.#d.activity?.record(activity, this.#d.clock.now());
+  }
+
+  /**
+   * Adds an entry to the session record without waiting for it: what the buyer was shown,
+   * devices joining and leaving, reactions. A failed write is logged, never thrown at a socket.
+   */
+  note(pid: string, kind: string, detail: Record<string, unknown>): void {
+    this.#record(pid, kind, null, detail).catch((err: unknown) =>
+      this.#d.log.warn({ err, presentationId: pid, kind }, 'session record write failed'),
+    );
+  }
+
+  /**
+   * Hands a presentation that has not ended to another agent. The buyer keeps the same link and
+   * sees the new agent's name; the previous agent's tabs stop presenting.
+   */
+  async handoff(pid: string, agentId: string, toAgentId: string): Promise<PresentationRow> {
+    const row = await this.owned(pid, agentId);
+    if (row.status === 'ended') throw new AppError('invalid_transition');
+    const target = await this.#d.store.agents.findById(toAgentId);
+    if (!target) throw new AppError('not_found', 'There is no such agent.');
+    if (toAgentId === agentId) {
+      throw new AppError('invalid_request', 'The presentation is already yours.');
+    }
+
+    await this.#d.store.presentations.update(pid, { agentId: toAgentId });
+    await this.#record(pid, 'handed_off', null, { from: agentId, to: toAgentId });
+    const updated: PresentationRow = { ...row, agentId: toAgentId };
+    this.#events?.handoff(pid, toAgentId);
+    this.#events?.lifecycle(pid, await this.view(updated));
+    this.#emit({
+      type: 'presentation.handed_off',
+      presentationId: pid,
+      fromAgentId: agentId,
+      toAgentId,
+    });
+    return updated;
   }
 
   async #record(pid: string, kind: string, reason: string | null, detail: unknown): Promise<void> {

@@ -7,9 +7,11 @@
  * of recent changes, so a reconnecting client resumes by replay or, past the log's horizon, by
  * snapshot — never by a silent gap.
  */
+import type { Unit } from '../../core/inventory.js';
 import type {
   FatalReason,
   PresentationView,
+  Reaction,
   ViewerPresence,
   VolatileData,
 } from '../../core/protocol.js';
@@ -32,7 +34,11 @@ export type BusSignal =
   /** A presenter connection elsewhere took over presenting. */
   | { kind: 'presenter'; node: string; connectionId: string }
   /** The bus lost messages (e.g. Redis restarted): every hub compares its state with the head. */
-  | { kind: 'resync' };
+  | { kind: 'resync' }
+  /** A buyer reacted; presenters on every node show it. */
+  | { kind: 'reaction'; reaction: Reaction }
+  /** The presentation now belongs to another agent: the previous agent's tabs stop. */
+  | { kind: 'handoff'; toAgentId: string };
 
 export interface BusListener {
   entry(entry: BusEntry): void;
@@ -68,6 +74,12 @@ export interface PresentationBus {
   presenterJoined(pid: string, connectionId: string): Promise<number>;
   presenterLeft(pid: string, connectionId: string): Promise<number>;
   presenterCount(pid: string): Promise<number>;
+  /**
+   * Inventory changes (status, price, offer) for every node: each updates its catalogue and
+   * tells every console and viewer it serves.
+   */
+  publishUnits(units: Unit[]): Promise<void>;
+  subscribeUnits(listener: (units: Unit[]) => void): () => void;
   /** Forgets a presentation that ended. */
   drop(pid: string): Promise<void>;
   close(): Promise<void>;

@@ -17,6 +17,7 @@ const CLOSE_MESSAGES: Record<CloseReason, string> = {
   unsupported_version: ERRORS.unsupported_version.message,
   protocol_error: ERRORS.invalid_message.message,
   logged_out: 'The agent signed out.',
+  handed_off: 'The presentation was handed to another agent.',
   shutting_down: ERRORS.shutting_down.message,
   heartbeat_timeout: 'No message arrived within the heartbeat window; reconnect.',
   lagging: 'The connection fell too far behind; reconnect for a fresh copy.',

@@ -149,6 +149,18 @@ export class HttpConnection implements Connection {
     return !(this.ended && after >= this.#closingCursor);
   }
 
+  /**
+   * The client said goodbye (it closed the page or the SDK): the connection ends at once, with
+   * no `closing` frame, since nobody is left to read one.
+   */
+  hangUp(): void {
+    if (this.ended) return;
+    this.#endedAt = this.#o.now();
+    this.#closingDelivered = true;
+    this.release();
+    queueMicrotask(() => this.#o.onEnd());
+  }
+
   // ------------------------------------------------------------------ long-polling
 
   /**

@@ -8,6 +8,7 @@
  *   GET  /rt/sessions/:sid/events    ?after=<cursor>       → text/event-stream, `id:` = cursor
  *   GET  /rt/sessions/:sid/poll      ?after=<cursor>       → { cursor, frames } once one is ready
  *   POST /rt/sessions/:sid/messages  { messages }          → 202
+ *   DELETE /rt/sessions/:sid                               → 204, the client is leaving
  *
  * The hello travels in a body and the session key in `Authorization: Bearer`, never in a URL.
  * A session lives on the node that opened it: any other node, or this one after a restart,
@@ -94,10 +95,6 @@ export class HttpTransport {
     }
   }
 
-  get sessionCount(): number {
-    return this.#entries.size;
-  }
-
   #routes(app: FastifyInstance): void {
     const typed = app.withTypeProvider<ZodTypeProvider>();
 
@@ -145,6 +142,8 @@ export class HttpTransport {
       {
         // Reconnects and long streams would flood an info-level access log.
         logLevel: 'warn',
+        // A HEAD would attach a stream like a GET and replace the client's.
+        exposeHeadRoute: false,
         schema: {
           tags,
           summary:
@@ -166,6 +165,7 @@ export class HttpTransport {
       `${HTTP_SESSIONS_PATH}/:sid/poll`,
       {
         logLevel: 'warn',
+        exposeHeadRoute: false,
         schema: {
           tags,
           summary:
@@ -212,6 +212,26 @@ export class HttpTransport {
         return reply.code(202).send();
       },
     );
+
+    typed.delete(
+      `${HTTP_SESSIONS_PATH}/:sid`,
+      {
+        schema: {
+          tags,
+          summary:
+            'Ends the session from the client side, so the agent stops seeing the device at once.',
+          params: sidParams,
+        },
+      },
+      async (request, reply) => {
+        this.#checkOrigin(request);
+        const entry = this.#find(request, request.params.sid, null);
+        if (!entry) return this.#lost(null, reply);
+        entry.conn.hangUp();
+        this.#forget(entry);
+        return reply.code(204).send();
+      },
+    );
   }
 
   #open(kind: HttpTransportKind, address: string, cookieHeader: string | undefined): Entry {
@@ -249,6 +269,8 @@ export class HttpTransport {
       // nginx and its kin buffer responses unless told not to; a buffered stream is no stream.
       'x-accel-buffering': 'no',
     });
+    // A write racing the client's disconnect must not become an unhandled error.
+    res.on('error', () => undefined);
     res.write(': stream open\n\n');
 
     const keepalive = setInterval(() => res.write(': keep-alive\n\n'), STREAM_KEEPALIVE_MS);

@@ -6,11 +6,14 @@
  * of order: a peer's `lastSeq` says what it has, and anything it lacks arrives as a replay of
  * the local log or as a snapshot.
  */
+import type { PublicUnit } from '../../core/inventory.js';
 import type {
   CloseReason,
   DeviceKind,
   FatalReason,
   PresentationView,
+  Reaction,
+  ReactionKind,
   ServerMessage,
   TransportKind,
   ViewerPresence,
@@ -52,6 +55,8 @@ export interface ViewerContext extends PeerBase {
   visible: boolean;
   connectedAt: number;
   lagMs: number | null;
+  /** When this viewer's recent reactions were sent, for the reaction rate limit. */
+  reactions: number[];
 }
 
 export interface PresenterContext extends PeerBase {
@@ -78,12 +83,36 @@ export interface HubOptions {
   onPresenterPresence(present: boolean): void;
   /** A lifecycle change arrived (from any node). */
   onLifecycle(view: PresentationView): void;
+  /** Keeps the session record: what was shown, reactions, a buyer's tab hidden or visible. */
+  record?(kind: RecordKind, detail: Record<string, unknown>): void;
   onError(err: unknown, what: string): void;
+  /**
+   * The hub opens after a restart, from a stored state that may be older than what the node's
+   * previous life sent out: patches it fanned out before storing them may have reached viewers
+   * and died with the process. Numbering on from the stored state would give new changes the
+   * numbers of lost ones, and a viewer resuming from such a number would keep a state that no
+   * longer exists; so the first change skips past every number that life could have used.
+   */
+  afterRestart?: boolean;
 }
+
+export type RecordKind = 'shown' | 'reaction' | 'viewer_hidden' | 'viewer_visible';
+
+/** A buyer may react this many times per window; reactions are signals, not a chat. */
+const REACTIONS_PER_WINDOW = 5;
+const REACTION_WINDOW_MS = 10_000;
+/** Fields whose change means the buyer is now looking at something else. */
+const SHOWN_FIELDS = ['view', 'buildingId', 'sectionId', 'floor', 'unitId'] as const;
 
 const VOLATILE_INTERVAL_MS = 33;
 const PRESENCE_INTERVAL_MS = 200;
 const SENT_AT_KEPT = 256;
+/**
+ * How far numbering jumps after a restart (see `afterRestart`): more changes than a node can fan
+ * out without storing them; at a presenter's 60 changes a second, storage would have to fail
+ * for over four hours.
+ */
+const RESTART_SEQ_GAP = 1_000_000;
 
 export class Hub {
   readonly pid: string;
@@ -94,6 +123,8 @@ export class Hub {
   #log: BusEntry[] = [];
   #unsubscribe: (() => void) | null = null;
   #resyncing = false;
+  /** The next change skips numbers that a previous life of the node may have handed out. */
+  #renumber = false;
 
   readonly #viewers = new Map<string, ViewerContext>();
   readonly #presenters = new Map<string, PresenterContext>();
@@ -116,6 +147,7 @@ export class Hub {
     this.pid = options.pid;
     this.#o = options;
     this.#view = options.view;
+    this.#renumber = options.afterRestart ?? false;
   }
 
   get view(): PresentationView {
@@ -175,6 +207,7 @@ export class Hub {
       visible: true,
       connectedAt: this.#o.clock.now(),
       lagMs: null,
+      reactions: [],
     };
     this.#viewers.set(peer.connectionId, ctx);
     this.#send(ctx, this.#welcome(ctx, false));
@@ -200,7 +233,10 @@ export class Hub {
     const presenting = this.#active === null || info.takeover;
     if (presenting) this.#makeActive(ctx, false);
     this.#send(ctx, this.#welcome(ctx, presenting));
-    this.#catchUp(ctx, info.resumeFrom);
+    // A presenter gets a snapshot even when it resumes: the snapshot is its cue to compare its
+    // own state with the stored one and re-send a change lost in flight, which a replay of
+    // patches (or nothing, when it is up to date) would never give it.
+    this.#sendSnapshot(ctx);
     this.#send(ctx, { type: 'presence', viewers: this.#allViewers() });
 
     // Counted on the bus, so "the agent left" means the last presenter on any node.
@@ -280,12 +316,29 @@ export class Hub {
     // produced, whatever the bus's latency.
     this.#changes = this.#changes.then(async () => {
       if (this.#closed) return;
+      // A connection that closed or stopped presenting while this waited its turn must not
+      // overwrite what came later: its client re-sends what matters after its next snapshot.
+      if (this.#active !== ctx) {
+        this.#sendError(ctx, 'not_presenting', clientSeq);
+        return;
+      }
       const next = applyPatch(this.#state, patch);
       try {
+        if (this.#renumber) {
+          // Stored before use, so that a crash before the next write cannot make a later
+          // start jump to the same numbers again.
+          await this.#o.persist(this.#seq + RESTART_SEQ_GAP, this.#state);
+          this.#renumber = false;
+          this.#seq += RESTART_SEQ_GAP;
+        }
         const entry = await this.#o.bus.append(this.pid, patch, next, this.#seq);
         this.#o.metrics.fanOutSeconds.observe((performance.now() - received) / 1000);
         this.#pendingAcks.push({ ctx, clientSeq, seq: entry.seq });
         this.#persist(entry.seq, next);
+        if (SHOWN_FIELDS.some((field) => field in patch)) {
+          const { view, buildingId, sectionId, floor, unitId } = next;
+          this.#o.record?.('shown', { view, buildingId, sectionId, floor, unitId });
+        }
       } catch (err) {
         this.#o.onError(err, 'append');
         this.#sendError(ctx, 'unavailable', clientSeq);
@@ -306,6 +359,38 @@ export class Hub {
     if (ctx.visible === visible) return;
     ctx.visible = visible;
     this.#presenceChanged();
+    this.#o.record?.(visible ? 'viewer_visible' : 'viewer_hidden', {
+      deviceId: ctx.deviceId,
+      device: ctx.device,
+    });
+  }
+
+  /** A buyer's heart, "call me" or "tell me more": shown to the agent at once, never state. */
+  react(ctx: ViewerContext, kind: ReactionKind, unitId: string | null): void {
+    const now = this.#o.clock.now();
+    ctx.reactions = ctx.reactions.filter((at) => now - at < REACTION_WINDOW_MS);
+    if (ctx.reactions.length >= REACTIONS_PER_WINDOW) {
+      this.#sendError(ctx, 'rate_limited');
+      return;
+    }
+    ctx.reactions.push(now);
+
+    const reaction: Reaction = {
+      kind,
+      unitId,
+      deviceId: ctx.deviceId,
+      device: ctx.device,
+      at: new Date(now).toISOString(),
+    };
+    this.#o.record?.('reaction', { ...reaction });
+    void this.#o.bus
+      .signal(this.pid, { kind: 'reaction', reaction })
+      .catch((err: unknown) => this.#o.onError(err, 'reaction signal'));
+  }
+
+  /** Units changed in the inventory: every console and viewer here shows the new values. */
+  broadcastUnits(units: PublicUnit[]): void {
+    this.#broadcast({ type: 'units', units });
   }
 
   viewerAck(ctx: ViewerContext, seq: number): void {
@@ -369,6 +454,16 @@ export class Hub {
         return;
       case 'resync':
         void this.#resync();
+        return;
+      case 'reaction':
+        for (const ctx of this.#presenters.values()) {
+          this.#send(ctx, { type: 'reaction', reaction: signal.reaction });
+        }
+        return;
+      case 'handoff':
+        for (const ctx of [...this.#presenters.values()]) {
+          if (ctx.agentId !== signal.toAgentId) ctx.peer.close('handed_off');
+        }
         return;
       case 'presenter':
         // A tab on another node took over: tabs here stop presenting.

@@ -1,4 +1,5 @@
 /** The single-node bus: everything in this process's memory, delivered synchronously. */
+import type { Unit } from '../../core/inventory.js';
 import type { ViewPatch, ViewState } from '../../core/view-state.js';
 import type { Clock } from '../clock.js';
 import type { BusEntry, BusListener, BusSignal, Head, PresentationBus } from './bus.js';
@@ -13,6 +14,7 @@ export class MemoryBus implements PresentationBus {
   readonly #channels = new Map<string, Channel>();
   readonly #listeners = new Map<string, Set<BusListener>>();
   readonly #presenters = new Map<string, Set<string>>();
+  readonly #unitListeners = new Set<(units: Unit[]) => void>();
   readonly #logSize: number;
   readonly #clock: Clock;
 
@@ -94,6 +96,15 @@ export class MemoryBus implements PresentationBus {
 
   async presenterCount(pid: string): Promise<number> {
     return this.#presenters.get(pid)?.size ?? 0;
+  }
+
+  async publishUnits(units: Unit[]): Promise<void> {
+    for (const listener of this.#unitListeners) listener(units);
+  }
+
+  subscribeUnits(listener: (units: Unit[]) => void): () => void {
+    this.#unitListeners.add(listener);
+    return () => this.#unitListeners.delete(listener);
   }
 
   async drop(pid: string): Promise<void> {

@@ -9,10 +9,15 @@ import type { ViewState } from '../../core/view-state.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { Config } from '../config.js';
 import type { Metrics } from '../metrics.js';
+import { toPublicUnit } from '../../core/inventory.js';
+import type { DeviceKind, TransportKind } from '../../core/protocol.js';
+import type { Catalogue } from '../inventory/catalogue.js';
+import type { ActivitySink } from '../presentations/activity.js';
 import type { PresentationEvents, PresentationService } from '../presentations/service.js';
 import type { PresentationRow, Store } from '../storage/store.js';
 import type { PresentationBus } from './bus.js';
 import { Hub } from './hub.js';
+import type { RecordKind } from './hub.js';
 
 export interface RealtimeDeps {
   nodeId: string;
@@ -23,6 +28,10 @@ export interface RealtimeDeps {
   config: Config;
   metrics: Metrics;
   log: Logger;
+  /** Where webhooks and other listeners hear what happened. */
+  activity?: ActivitySink;
+  /** The inventory this node serves; kept current when units change on any node. */
+  catalogue?: Catalogue;
 }
 
 /** Anything the node must be able to close: a socket, an SSE stream, a polling session. */
@@ -34,6 +43,12 @@ export interface Closable {
 
 const SWEEP_MS = 500;
 
+export interface ViewerInfo {
+  deviceId: string;
+  device: DeviceKind;
+  transport: TransportKind;
+}
+
 export class Realtime implements PresentationEvents {
   readonly #d: RealtimeDeps;
   readonly #hubs = new Map<string, Hub>();
@@ -42,11 +57,17 @@ export class Realtime implements PresentationEvents {
   readonly #bySession = new Map<string, Set<Closable>>();
   readonly #timers: TimerHandle[] = [];
   #draining = false;
+  readonly #stopUnits: () => void;
 
   constructor(deps: RealtimeDeps) {
     this.#d = deps;
     this.#timers.push(deps.clock.every(SWEEP_MS, () => this.#sweep()));
     this.#timers.push(deps.clock.every(deps.config.heartbeatMs, () => this.#heartbeat()));
+    this.#stopUnits = deps.bus.subscribeUnits((units) => {
+      deps.catalogue?.apply(units);
+      const changed = units.map(toPublicUnit);
+      for (const hub of this.#hubs.values()) hub.broadcastUnits(changed);
+    });
   }
 
   get draining(): boolean {
@@ -76,6 +97,8 @@ export class Realtime implements PresentationEvents {
   async #open(row: PresentationRow): Promise<Hub> {
     const { service, store, bus, clock, config, metrics, log, nodeId } = this.#d;
     const pid = row.id;
+    // A bus that never heard of a presentation that already ran: this node or the bus restarted.
+    const afterRestart = row.status !== 'created' && (await bus.head(pid)) === undefined;
     const hub = new Hub({
       pid,
       nodeId,
@@ -92,12 +115,47 @@ export class Realtime implements PresentationEvents {
       onLifecycle: (view) => {
         if (view.status !== 'ended') void service.rearm(pid).catch(() => undefined);
       },
+      record: (kind, detail) => this.#record(pid, kind, detail),
       onError: (err, what) => log.error({ err, presentationId: pid }, `hub: ${what} failed`),
+      afterRestart,
     });
     await service.rearm(pid);
     await hub.open({ seq: row.seq, state: JSON.parse(row.stateJson) as ViewState });
     this.#hubs.set(pid, hub);
     return hub;
+  }
+
+  /** Writes one entry of the session record, and tells the activity sink of reactions. */
+  #record(pid: string, kind: RecordKind, detail: Record<string, unknown>): void {
+    const { service, activity, clock } = this.#d;
+    service.note(pid, kind, detail);
+    if (kind === 'reaction' && activity) {
+      activity.record(
+        {
+          type: 'reaction',
+          presentationId: pid,
+          kind: detail.kind as 'heart' | 'call_me' | 'more_info',
+          unitId: (detail.unitId as string | null) ?? null,
+          deviceId: String(detail.deviceId),
+        },
+        clock.now(),
+      );
+    }
+  }
+
+  /** A buyer's device joined or left: the session record and the host system hear of it. */
+  viewerJoined(pid: string, viewer: ViewerInfo): void {
+    this.#viewerEvent(pid, 'joined', viewer);
+  }
+
+  viewerLeft(pid: string, viewer: ViewerInfo): void {
+    this.#viewerEvent(pid, 'left', viewer);
+  }
+
+  #viewerEvent(pid: string, what: 'joined' | 'left', viewer: ViewerInfo): void {
+    const { service, activity, clock } = this.#d;
+    service.note(pid, `viewer_${what}`, { ...viewer });
+    activity?.record({ type: `buyer.${what}`, presentationId: pid, ...viewer }, clock.now());
   }
 
   existingHub(pid: string): Hub | undefined {
@@ -122,6 +180,12 @@ export class Realtime implements PresentationEvents {
         : { kind: 'cut' as const, reason, tokenHash };
     this.#d.bus.signal(pid, signal).catch((err: unknown) => {
       this.#d.log.error({ err, presentationId: pid }, 'cut signal failed');
+    });
+  }
+
+  handoff(pid: string, toAgentId: string): void {
+    this.#d.bus.signal(pid, { kind: 'handoff', toAgentId }).catch((err: unknown) => {
+      this.#d.log.error({ err, presentationId: pid }, 'handoff signal failed');
     });
   }
 
@@ -196,6 +260,7 @@ export class Realtime implements PresentationEvents {
   async shutdown(): Promise<void> {
     this.#draining = true;
     for (const timer of this.#timers) timer.cancel();
+    this.#stopUnits();
     await this.settle();
     for (const connection of [...this.#connections]) connection.close('shutting_down');
     for (const hub of this.#hubs.values()) hub.close();

@@ -11,6 +11,7 @@
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 
+import type { Unit } from '../../core/inventory.js';
 import type { ViewPatch, ViewState } from '../../core/view-state.js';
 import type { Clock } from '../clock.js';
 import type { BusEntry, BusListener, BusSignal, Head, PresentationBus } from './bus.js';
@@ -63,6 +64,7 @@ export class RedisBus implements PresentationBus {
   readonly #sub: Redis;
   readonly #o: Required<Omit<RedisBusOptions, 'url'>>;
   readonly #listeners = new Map<string, Set<BusListener>>();
+  readonly #unitListeners = new Set<(units: Unit[]) => void>();
   #wasReady = false;
 
   constructor(options: RedisBusOptions) {
@@ -196,6 +198,24 @@ export class RedisBus implements PresentationBus {
     return this.#cmd.zcount(this.#key(pid, 'presenters'), this.#o.clock.now(), '+inf');
   }
 
+  async publishUnits(units: Unit[]): Promise<void> {
+    await this.#cmd.publish(this.#unitsChannel(), JSON.stringify(units));
+  }
+
+  subscribeUnits(listener: (units: Unit[]) => void): () => void {
+    if (this.#unitListeners.size === 0) {
+      this.#sub.subscribe(this.#unitsChannel()).catch((err: unknown) => {
+        this.#o.log.warn({ err }, 'redis subscribe to unit changes failed');
+      });
+    }
+    this.#unitListeners.add(listener);
+    return () => this.#unitListeners.delete(listener);
+  }
+
+  #unitsChannel(): string {
+    return `${this.#o.prefix}units`;
+  }
+
   async drop(pid: string): Promise<void> {
     await this.#cmd.del(
       this.#key(pid, 'seq'),
@@ -211,6 +231,16 @@ export class RedisBus implements PresentationBus {
   }
 
   #deliver(channel: string, text: string): void {
+    if (channel === this.#unitsChannel()) {
+      let units: Unit[];
+      try {
+        units = JSON.parse(text) as Unit[];
+      } catch {
+        return;
+      }
+      for (const listener of this.#unitListeners) listener(units);
+      return;
+    }
     const pid = channel.slice(this.#o.prefix.length + 2);
     const listeners = this.#listeners.get(pid);
     if (!listeners) return;

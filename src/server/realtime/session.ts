@@ -186,6 +186,11 @@ export class ProtocolSession implements Closable {
       hello.resumeFrom === undefined ? info : { ...info, resumeFrom: hello.resumeFrom },
     );
     this.#rt.deps.metrics.connections.inc({ role: 'viewer', transport: this.#conn.transport });
+    this.#rt.viewerJoined(hub.pid, {
+      deviceId: hello.deviceId,
+      device: hello.device,
+      transport: this.#conn.transport,
+    });
   }
 
   async #admitPresenter(hello: PresenterHello): Promise<void> {
@@ -274,6 +279,9 @@ export class ProtocolSession implements Closable {
       case 'presence':
         if (ctx.role === 'viewer') hub.viewerPresence(ctx, message.visible);
         return;
+      case 'react':
+        if (ctx.role === 'viewer') hub.react(ctx, message.kind, message.unitId);
+        return;
       case 'ack':
         if (ctx.role === 'viewer') hub.viewerAck(ctx, message.seq);
         return;
@@ -325,6 +333,13 @@ export class ProtocolSession implements Closable {
         role: this.#ctx.role,
         transport: this.#conn.transport,
       });
+      if (this.#ctx.role === 'viewer') {
+        this.#rt.viewerLeft(this.#hub.pid, {
+          deviceId: this.#ctx.deviceId,
+          device: this.#ctx.device,
+          transport: this.#conn.transport,
+        });
+      }
     }
   }
 }

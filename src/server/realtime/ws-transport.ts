@@ -22,6 +22,7 @@ import { ERRORS } from '../../core/errors.js';
 import { SESSION_COOKIE, readCookie } from '../agents/auth.js';
 import type { AgentAuth } from '../agents/auth.js';
 import { newId } from '../links/tokens.js';
+import { closeMessage } from './close-messages.js';
 import type { Realtime } from './realtime.js';
 import { ProtocolSession } from './session.js';
 import type { Connection } from './session.js';
@@ -146,41 +147,6 @@ class WsConnection implements Connection {
     const timer = setTimeout(() => this.#ws.terminate(), CLOSE_GRACE_MS);
     timer.unref();
     this.#ws.once('close', () => clearTimeout(timer));
-  }
-}
-
-function closeMessage(reason: CloseReason): string {
-  switch (reason) {
-    case 'expired':
-      return ERRORS.link_expired.message;
-    case 'revoked':
-      return ERRORS.link_revoked.message;
-    case 'ended':
-      return ERRORS.presentation_ended.message;
-    case 'invalid_link':
-      return ERRORS.link_invalid.message;
-    case 'shutting_down':
-      return ERRORS.shutting_down.message;
-    case 'rate_limited':
-      return ERRORS.rate_limited.message;
-    case 'unavailable':
-      return ERRORS.unavailable.message;
-    case 'heartbeat_timeout':
-      return 'No message arrived within the heartbeat window; reconnect.';
-    case 'lagging':
-      return 'The connection fell too far behind; reconnect for a fresh copy.';
-    case 'logged_out':
-      return 'The agent signed out.';
-    case 'too_many_devices':
-      return ERRORS.too_many_devices.message;
-    case 'unsupported_version':
-      return ERRORS.unsupported_version.message;
-    case 'unauthorized':
-      return ERRORS.unauthorized.message;
-    case 'forbidden':
-      return ERRORS.forbidden.message;
-    case 'protocol_error':
-      return ERRORS.invalid_message.message;
   }
 }
 

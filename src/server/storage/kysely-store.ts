@@ -13,6 +13,7 @@ import type {
   LinksTable,
   PresentationEventsTable,
   PresentationsTable,
+  WebhookDeliveriesTable,
 } from './schema.js';
 import type {
   AgentRow,
@@ -23,6 +24,7 @@ import type {
   PresentationUpdate,
   SessionRow,
   Store,
+  WebhookDeliveryRow,
 } from './store.js';
 
 const DEFAULT_LIST_LIMIT = 50;
@@ -109,6 +111,22 @@ function toEvent(row: Selectable<PresentationEventsTable>): EventRow {
     kind: row.kind,
     reason: row.reason,
     detailJson: row.detail_json,
+  };
+}
+
+function toWebhookDelivery(row: Selectable<WebhookDeliveriesTable>): WebhookDeliveryRow {
+  return {
+    id: row.id,
+    eventType: row.event_type,
+    presentationId: row.presentation_id,
+    payloadJson: row.payload_json,
+    status: row.status,
+    attempts: Number(row.attempts),
+    attemptLogJson: row.attempt_log_json,
+    createdAt: Number(row.created_at),
+    nextAttemptAt: Number(row.next_attempt_at),
+    lockedUntil: nullableNumber(row.locked_until),
+    deliveredAt: nullableNumber(row.delivered_at),
   };
 }
 
@@ -415,6 +433,15 @@ export class KyselyStore implements Store {
       });
     },
 
+    updateUnit: async (unit: Unit) => {
+      const result = await this.#db
+        .updateTable('inventory_units')
+        .set({ json: JSON.stringify(unit), status: unit.status, price: Math.round(unit.price) })
+        .where('id', '=', unit.id)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+
     load: async () => {
       const complexRow = await this.#db
         .selectFrom('inventory_complex')
@@ -434,6 +461,118 @@ export class KyselyStore implements Store {
     },
   };
 
+  // -------------------------------------------------------------- webhooks
+  readonly webhooks: Store['webhooks'] = {
+    create: async (delivery) => {
+      await this.#db
+        .insertInto('webhook_deliveries')
+        .values({
+          id: delivery.id,
+          event_type: delivery.eventType,
+          presentation_id: delivery.presentationId,
+          payload_json: delivery.payloadJson,
+          status: delivery.status,
+          attempts: delivery.attempts,
+          attempt_log_json: delivery.attemptLogJson,
+          created_at: delivery.createdAt,
+          next_attempt_at: delivery.nextAttemptAt,
+          locked_until: delivery.lockedUntil,
+          delivered_at: delivery.deliveredAt,
+        })
+        .execute();
+    },
+
+    find: async (id) => {
+      const row = await this.#db
+        .selectFrom('webhook_deliveries')
+        .selectAll()
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return row && toWebhookDelivery(row);
+    },
+
+    listDue: async (now, limit) => {
+      const rows = await this.#db
+        .selectFrom('webhook_deliveries')
+        .selectAll()
+        .where('status', '=', 'pending')
+        .where('next_attempt_at', '<=', now)
+        .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
+        .orderBy('next_attempt_at')
+        .orderBy('created_at')
+        .limit(limit)
+        .execute();
+      return rows.map(toWebhookDelivery);
+    },
+
+    claim: async (id, now, until) => {
+      // Every condition lives in the statement: of two workers racing for one row, the second
+      // finds it already locked (PostgreSQL re-checks the row after waiting for the first).
+      const row = await this.#db
+        .updateTable('webhook_deliveries')
+        .set({ locked_until: until })
+        .where('id', '=', id)
+        .where('status', '=', 'pending')
+        .where('next_attempt_at', '<=', now)
+        .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
+        .returningAll()
+        .executeTakeFirst();
+      return row && toWebhookDelivery(row);
+    },
+
+    settle: async (id, lockedUntil, outcome) => {
+      const result = await this.#db
+        .updateTable('webhook_deliveries')
+        .set({
+          status: outcome.status,
+          attempts: outcome.attempts,
+          attempt_log_json: outcome.attemptLogJson,
+          next_attempt_at: outcome.nextAttemptAt,
+          delivered_at: outcome.deliveredAt,
+          locked_until: null,
+        })
+        .where('id', '=', id)
+        .where('locked_until', '=', lockedUntil)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+
+    listForAgent: async (agentId, options = {}) => {
+      const { status } = options;
+      const rows = await this.#db
+        .selectFrom('webhook_deliveries as w')
+        .innerJoin('presentations as p', 'p.id', 'w.presentation_id')
+        .selectAll('w')
+        .where('p.agent_id', '=', agentId)
+        .$if(status !== undefined, (qb) => qb.where('w.status', '=', status ?? 'pending'))
+        .orderBy('w.created_at', 'desc')
+        .orderBy('w.id', 'desc')
+        .limit(options.limit ?? DEFAULT_LIST_LIMIT)
+        .execute();
+      return rows.map(toWebhookDelivery);
+    },
+
+    requeue: async (id, now) => {
+      const result = await this.#db
+        .updateTable('webhook_deliveries')
+        .set({ status: 'pending', attempts: 0, next_attempt_at: now, locked_until: null })
+        .where('id', '=', id)
+        .where('status', '=', 'failed')
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+
+    prune: async (before) => {
+      const result = await this.#db
+        .deleteFrom('webhook_deliveries')
+        .where('status', 'in', ['delivered', 'failed'])
+        .where('created_at', '<', before)
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+  };
+  // -------------------------------------------------------------- end of webhooks
+
   async ping(): Promise<void> {
     await sql`select 1`.execute(this.#db);
   }
@@ -450,5 +589,6 @@ function presentationColumns(changes: PresentationUpdate): Partial<Presentations
   if (changes.expiresAt !== undefined) set.expires_at = changes.expiresAt;
   if (changes.graceEndsAt !== undefined) set.grace_ends_at = changes.graceEndsAt;
   if (changes.endedAt !== undefined) set.ended_at = changes.endedAt;
+  if (changes.agentId !== undefined) set.agent_id = changes.agentId;
   return set;
 }

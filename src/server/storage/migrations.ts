@@ -152,9 +152,48 @@ function initial(backend: Backend): Migration {
   };
 }
 
+/** Webhook deliveries: the queue, the claims and the attempt log (src/server/webhooks). */
+function webhookDeliveries(): Migration {
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('webhook_deliveries')
+        .addColumn('id', 'text', (col) => col.primaryKey())
+        .addColumn('event_type', 'text', (col) => col.notNull())
+        // No foreign key: an event may be queued before its presentation's row is committed.
+        .addColumn('presentation_id', 'text', (col) => col.notNull())
+        .addColumn('payload_json', 'text', (col) => col.notNull())
+        .addColumn('status', 'text', (col) => col.notNull())
+        .addColumn('attempts', 'integer', (col) => col.notNull())
+        .addColumn('attempt_log_json', 'text', (col) => col.notNull())
+        .addColumn('created_at', 'bigint', (col) => col.notNull())
+        .addColumn('next_attempt_at', 'bigint', (col) => col.notNull())
+        .addColumn('locked_until', 'bigint')
+        .addColumn('delivered_at', 'bigint')
+        .execute();
+      await db.schema
+        .createIndex('webhook_deliveries_due')
+        .on('webhook_deliveries')
+        .columns(['status', 'next_attempt_at'])
+        .execute();
+      await db.schema
+        .createIndex('webhook_deliveries_presentation')
+        .on('webhook_deliveries')
+        .columns(['presentation_id', 'created_at'])
+        .execute();
+      await db.schema
+        .createIndex('webhook_deliveries_created')
+        .on('webhook_deliveries')
+        .column('created_at')
+        .execute();
+    },
+  };
+}
+
 export function migrationsFor(backend: Backend): Record<string, Migration> {
   return {
     '0001_initial': initial(backend),
+    '0002_webhook_deliveries': webhookDeliveries(),
   };
 }
 

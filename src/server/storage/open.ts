@@ -78,6 +78,9 @@ async function openPostgres(databaseUrl: string, pgSchema: string | undefined): 
   // An idle client that loses its server emits 'error' on the pool, and an unhandled 'error'
   // event would crash the process; the next query reports the failure instead.
   pool.on('error', () => {});
+  // A client that loses its server while a query holds it emits 'error' with no pool listener
+  // attached, which crashed the process; the query fails on its own and is answered with 503.
+  pool.on('connect', (client) => client.on('error', () => {}));
 
   const db = new Kysely<Database>({
     dialect: new PostgresDialect({

@@ -81,6 +81,21 @@ export interface InventoryUnitsTable {
   price: number;
 }
 
+/** Events for the host system and their delivery state (src/server/webhooks). */
+export interface WebhookDeliveriesTable {
+  id: string;
+  event_type: string;
+  presentation_id: string;
+  payload_json: string;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  attempt_log_json: string;
+  created_at: number;
+  next_attempt_at: number;
+  locked_until: number | null;
+  delivered_at: number | null;
+}
+
 export interface Database {
   agents: AgentsTable;
   agent_sessions: AgentSessionsTable;
@@ -90,4 +105,5 @@ export interface Database {
   presentation_events: PresentationEventsTable;
   inventory_complex: InventoryComplexTable;
   inventory_units: InventoryUnitsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }

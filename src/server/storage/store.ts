@@ -73,7 +73,50 @@ export interface EventRow {
 export type NewEvent = Omit<EventRow, 'id'>;
 
 export type PresentationUpdate = Partial<
-  Pick<PresentationRow, 'status' | 'endReason' | 'expiresAt' | 'graceEndsAt' | 'endedAt'>
+  Pick<
+    PresentationRow,
+    'status' | 'endReason' | 'expiresAt' | 'graceEndsAt' | 'endedAt' | 'agentId'
+  >
+>;
+
+// ---------------------------------------------------------------- webhooks (src/server/webhooks)
+
+export type WebhookDeliveryStatus = 'pending' | 'delivered' | 'failed';
+
+/** One try at delivering a webhook, as kept in the delivery's attempt log. */
+export interface WebhookAttempt {
+  at: number;
+  /** The receiver's HTTP status; null when no response came (refused, timed out). */
+  statusCode: number | null;
+  /** Why the try failed, truncated; null when it succeeded. */
+  error: string | null;
+  durationMs: number;
+}
+
+/** One event for the host system, with its delivery state. */
+export interface WebhookDeliveryRow {
+  /** The event id, sent as `x-rp-event-id`: the receiver's idempotency key. */
+  id: string;
+  eventType: string;
+  presentationId: string;
+  /** The exact body that is signed and sent, on every try. */
+  payloadJson: string;
+  status: WebhookDeliveryStatus;
+  /** Tries since the delivery was last queued; the backoff and the give-up count from it. */
+  attempts: number;
+  /** Every try ever made, oldest first: a JSON array of `WebhookAttempt`. */
+  attemptLogJson: string;
+  createdAt: number;
+  nextAttemptAt: number;
+  /** A worker's claim: no other worker sends the delivery before this time. */
+  lockedUntil: number | null;
+  deliveredAt: number | null;
+}
+
+/** What a worker writes after a try; it also releases the claim. */
+export type WebhookSettlement = Pick<
+  WebhookDeliveryRow,
+  'status' | 'attempts' | 'attemptLogJson' | 'nextAttemptAt' | 'deliveredAt'
 >;
 
 export interface Store {
@@ -130,7 +173,34 @@ export interface Store {
     /** Replaces the whole inventory (demo seeding and imports). */
     replace(complex: Complex, units: readonly Unit[]): Promise<void>;
     load(): Promise<{ complex: Complex; units: Unit[] } | undefined>;
+    /** Stores one unit's new version (status, price…); false if there is no such unit. */
+    updateUnit(unit: Unit): Promise<boolean>;
   };
+
+  // -------------------------------------------------------------- webhooks
+  webhooks: {
+    create(delivery: WebhookDeliveryRow): Promise<void>;
+    find(id: string): Promise<WebhookDeliveryRow | undefined>;
+    /** Pending deliveries due by `now` and not claimed, the longest waiting first. */
+    listDue(now: number, limit: number): Promise<WebhookDeliveryRow[]>;
+    /**
+     * Claims a due, pending, unclaimed delivery until `until`, in one conditional update so that
+     * two workers never both get it. Returns the claimed row, or undefined if someone else won.
+     */
+    claim(id: string, now: number, until: number): Promise<WebhookDeliveryRow | undefined>;
+    /** Stores a try's outcome if the claim `lockedUntil` is still held; false otherwise. */
+    settle(id: string, lockedUntil: number, outcome: WebhookSettlement): Promise<boolean>;
+    /** Deliveries of the agent's presentations, newest first. */
+    listForAgent(
+      agentId: string,
+      options?: { status?: WebhookDeliveryStatus; limit?: number },
+    ): Promise<WebhookDeliveryRow[]>;
+    /** Queues a failed delivery again, due at `now` with a fresh count; false if not failed. */
+    requeue(id: string, now: number): Promise<boolean>;
+    /** Deletes delivered and failed deliveries created before `before`; returns how many. */
+    prune(before: number): Promise<number>;
+  };
+  // -------------------------------------------------------------- end of webhooks
 
   /** A cheap round trip, for readiness. */
   ping(): Promise<void>;
