@@ -16,6 +16,7 @@ import {
   until,
 } from './support/harness.js';
 import type { Agent, Harness, TestStore } from './support/harness.js';
+import { TRANSPORTS, rawViewerOver } from './support/transports.js';
 
 const CANARY = 'CANARY-7f3a9c';
 
@@ -113,4 +114,33 @@ describe.each(BACKENDS)('redaction on %s', (backend) => {
     live.close();
     replay.close();
   });
+
+  it.each(TRANSPORTS)(
+    'R27 over %s: snapshots, patches, replays and errors carry no internal value',
+    async (transport) => {
+      const p = await anna.createPresentation();
+      const presenter = presenterFor(h, anna, p.id).connect();
+      await until(() => expect(presenter.presenting).toBe(true));
+      const live = await rawViewerOver(h, p.token, transport);
+      await live.waitFor('snapshot');
+      for (let i = 0; i < 20; i++) {
+        const unitId = unitIds[(i * 31) % unitIds.length]!;
+        presenter.change({ view: 'unit', unitId, shortlist: [unitId] });
+      }
+      await until(() => expect(presenter.pending).toBe(0));
+      await live.waitFor('patch', 20);
+      const replay = await rawViewerOver(h, p.token, transport, { resumeFrom: 1 });
+      await replay.waitFor('patch', 19);
+      replay.send({ type: 'react', kind: CANARY, unitId: null });
+      await replay.waitFor('error');
+
+      const everything = JSON.stringify([live.frames, replay.frames]);
+      expect(everything).toContain(unitIds[0]!.slice(0, 3));
+      expect(everything).not.toContain(CANARY);
+      expect(everything).not.toContain('"reservedBy"');
+      presenter.close();
+      live.close();
+      replay.close();
+    },
+  );
 });
