@@ -99,6 +99,7 @@ const ru = {
   'grid.outsideFilters': 'не подходит под фильтры',
   'grid.highlighted': 'выделено агентом',
   'grid.selected': 'открыта',
+  'grid.liked': 'нравится покупателю',
   'grid.empty': 'В этом корпусе пока нет секций.',
 
   // ------------------------------------------------------------------ floor plan
@@ -536,6 +537,7 @@ const en: Messages = {
   'grid.outsideFilters': 'outside the filters',
   'grid.highlighted': 'highlighted by the agent',
   'grid.selected': 'open',
+  'grid.liked': 'the buyer likes it',
   'grid.empty': 'This building has no sections yet.',
 
   'floor.plan': 'Plan of floor {floor}, section {section}',

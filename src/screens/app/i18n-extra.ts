@@ -50,7 +50,7 @@ export const tx = messages(
     'viewer.recapUntil': 'Эта подборка открыта по ссылке до {time}.',
 
     'viewer.reactions': 'Отметка для агента',
-    'viewer.moreInfo': 'Расскажите подробнее',
+    'viewer.moreInfo': 'Подробнее о ней',
     'viewer.moreInfoSent': 'Агент увидит, что вы хотите узнать об этой квартире больше',
     'viewer.alreadySent': 'Уже отправлено — агент видит вашу отметку.',
     'viewer.reactionsPaused':

@@ -1,3 +1,4 @@
+import type { PublicInventory } from '../../core/inventory.js';
 import { errorMessage } from '../i18n.js';
 import type { Lang } from '../i18n.js';
 import { t } from '../i18n.js';
@@ -6,6 +7,7 @@ import { failureText } from './errors.js';
 import { ExpiryControl } from './ExpiryControl.js';
 import { tc } from './messages.js';
 import { PresenceStatus } from './PresenceStatus.js';
+import { ReactionFeed } from './ReactionFeed.js';
 import { TakeoverNotice } from './TakeoverNotice.js';
 import type { PresentationActions } from './use-presentation-actions.js';
 import type { LivePresentation } from './use-presentation-session.js';
@@ -14,12 +16,16 @@ interface LivePanelProps {
   lang: Lang;
   live: LivePresentation;
   actions: PresentationActions;
+  /** Names the units the buyer reacts to; null while it loads. */
+  inventory: PublicInventory | null;
   onShowLink: () => void;
   onTakeover: () => void;
+  onHandoff: () => void;
 }
 
 /** The bar the agent watches while presenting: who watches, how long is left, and the controls. */
-export function LivePanel({ lang, live, actions, onShowLink, onTakeover }: LivePanelProps) {
+export function LivePanel(props: LivePanelProps) {
+  const { lang, live, actions, onShowLink, onTakeover } = props;
   const { detail } = live;
   const standingBy = live.status === 'open' && !live.presenting;
   const busy = actions.busy !== null;
@@ -32,6 +38,7 @@ export function LivePanel({ lang, live, actions, onShowLink, onTakeover }: LiveP
       </div>
 
       <PresenceStatus lang={lang} status={live.status} viewers={live.viewers} />
+      <ReactionFeed lang={lang} reactions={live.reactions} inventory={props.inventory} />
       {standingBy && <TakeoverNotice lang={lang} onTakeover={onTakeover} />}
 
       <ExpiryControl
@@ -55,6 +62,9 @@ export function LivePanel({ lang, live, actions, onShowLink, onTakeover }: LiveP
           }}
         >
           {t(lang, 'live.reissue')}
+        </button>
+        <button type="button" class="rp-shell-button" disabled={busy} onClick={props.onHandoff}>
+          {tc(lang, 'handoff.button')}
         </button>
         <ConfirmButton
           lang={lang}

@@ -1,15 +1,18 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 
+import type { PublicInventory } from '../../core/inventory.js';
 import type { PresentationStatus } from '../../core/protocol.js';
 import { formatDateTime } from '../format.js';
 import type { Lang } from '../i18n.js';
 import { t } from '../i18n.js';
+import { recordUrl } from './api.js';
 import type { ConsoleApi } from './api.js';
 import type { PresentationDetail } from './api-types.js';
 import { failureText } from './errors.js';
 import { tc } from './messages.js';
 import { Modal } from './Modal.js';
 import { PresentationSummary } from './PresentationSummary.js';
+import { RecordView } from './RecordView.js';
 
 function statusText(lang: Lang, status: PresentationStatus): string {
   switch (status) {
@@ -34,15 +37,44 @@ interface PresentationsDialogProps {
   api: ConsoleApi;
   /** The presentation this tab presents now, if any. */
   currentId: string | null;
+  /** Names the units in a record; null while the inventory loads. */
+  inventory: PublicInventory | null;
   onReopen: (detail: PresentationDetail) => void;
   onClose: () => void;
+}
+
+/** What the dialog shows besides the list: one presentation's summary or its record. */
+type Opened = { kind: 'summary' | 'record'; detail: PresentationDetail } | null;
+
+function Exports({ lang, detail }: { lang: Lang; detail: PresentationDetail }) {
+  const about = { name: detail.buyer.name, time: formatDateTime(lang, detail.createdAt) };
+  const links = [
+    { format: 'csv' as const, label: tc(lang, 'presentations.exportCsv') },
+    { format: 'json' as const, label: tc(lang, 'presentations.exportJson') },
+  ];
+
+  return (
+    <>
+      {links.map(({ format, label }) => (
+        <a
+          key={format}
+          class="rp-shell-button"
+          href={recordUrl(detail.id, format)}
+          download={`presentation-${detail.id}.${format}`}
+          aria-label={tc(lang, 'presentations.exportOf', { format: label, ...about })}
+        >
+          {label}
+        </a>
+      ))}
+    </>
+  );
 }
 
 /** The agent's presentations, newest first: resume a live one, or read how an ended one went. */
 export function PresentationsDialog(props: PresentationsDialogProps) {
   const { lang, api, currentId, onReopen, onClose } = props;
   const [listing, setListing] = useState<Listing>({ status: 'loading' });
-  const [summary, setSummary] = useState<PresentationDetail | null>(null);
+  const [opened, setOpened] = useState<Opened>(null);
 
   const load = useCallback(() => {
     setListing({ status: 'loading' });
@@ -54,17 +86,30 @@ export function PresentationsDialog(props: PresentationsDialogProps) {
 
   useEffect(load, [load]);
 
-  if (summary) {
+  if (opened) {
+    const { detail } = opened;
+    const title =
+      opened.kind === 'summary'
+        ? tc(lang, 'presentations.summaryTitle', { name: detail.buyer.name })
+        : tc(lang, 'record.title', { name: detail.buyer.name });
     return (
-      <Modal
-        lang={lang}
-        title={tc(lang, 'presentations.summaryTitle', { name: summary.buyer.name })}
-        onClose={onClose}
-      >
-        <PresentationSummary lang={lang} detail={summary} />
-        <button type="button" class="rp-shell-button" onClick={() => setSummary(null)}>
-          {t(lang, 'app.back')}
-        </button>
+      <Modal lang={lang} title={title} onClose={onClose}>
+        {opened.kind === 'summary' ? (
+          <PresentationSummary lang={lang} detail={detail} />
+        ) : (
+          <RecordView
+            lang={lang}
+            api={api}
+            presentationId={detail.id}
+            inventory={props.inventory}
+          />
+        )}
+        <div class="rp-console-row-actions">
+          <button type="button" class="rp-shell-button" onClick={() => setOpened(null)}>
+            {t(lang, 'app.back')}
+          </button>
+          {opened.kind === 'record' && <Exports lang={lang} detail={detail} />}
+        </div>
       </Modal>
     );
   }
@@ -100,21 +145,35 @@ export function PresentationsDialog(props: PresentationsDialogProps) {
                 <td>{statusText(lang, detail.status)}</td>
                 <td>{formatDateTime(lang, detail.createdAt)}</td>
                 <td>
-                  {detail.id === currentId ? (
-                    <span>{tc(lang, 'presentations.current')}</span>
-                  ) : detail.status === 'ended' ? (
+                  <div class="rp-console-row-actions">
+                    {detail.id === currentId ? (
+                      <span>{tc(lang, 'presentations.current')}</span>
+                    ) : detail.status === 'ended' ? (
+                      <button
+                        type="button"
+                        class="rp-shell-button"
+                        onClick={() => setOpened({ kind: 'summary', detail })}
+                      >
+                        {tc(lang, 'presentations.summary')}
+                      </button>
+                    ) : (
+                      <button
+                        type="button"
+                        class="rp-shell-button"
+                        onClick={() => onReopen(detail)}
+                      >
+                        {t(lang, 'presentations.reopen')}
+                      </button>
+                    )}
                     <button
                       type="button"
                       class="rp-shell-button"
-                      onClick={() => setSummary(detail)}
+                      onClick={() => setOpened({ kind: 'record', detail })}
                     >
-                      {tc(lang, 'presentations.summary')}
+                      {tc(lang, 'presentations.record')}
                     </button>
-                  ) : (
-                    <button type="button" class="rp-shell-button" onClick={() => onReopen(detail)}>
-                      {t(lang, 'presentations.reopen')}
-                    </button>
-                  )}
+                    <Exports lang={lang} detail={detail} />
+                  </div>
                 </td>
               </tr>
             ))}

@@ -1,5 +1,6 @@
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 
+import type { PublicUnit } from '../../core/inventory.js';
 import { applyPatch, initialViewState } from '../../core/view-state.js';
 import type { ViewPatch } from '../../core/view-state.js';
 import type { Lang } from '../i18n.js';
@@ -11,18 +12,20 @@ import type { Agent, PresentationDetail } from './api-types.js';
 import { ConsoleHeader } from './ConsoleHeader.js';
 import { failureText } from './errors.js';
 import { FinishedNotice } from './FinishedNotice.js';
+import { HandoffDialog } from './HandoffDialog.js';
 import { LivePanel } from './LivePanel.js';
-import { loadLink, loadPresentingId, savePresentingId } from './link-store.js';
+import { forgetLink, loadLink, loadPresentingId, savePresentingId } from './link-store.js';
 import { tc } from './messages.js';
 import { PresentationsDialog } from './PresentationsDialog.js';
 import { PresentDialog } from './PresentDialog.js';
 import { ShareDialog } from './ShareDialog.js';
+import { UnitStatusControl } from './UnitStatusControl.js';
 import { useAgentInventory } from './use-agent-inventory.js';
 import { usePresentationActions } from './use-presentation-actions.js';
 import { usePresentationSession } from './use-presentation-session.js';
 import { ViewNav } from './ViewNav.js';
 
-type Dialog = 'present' | 'share' | 'presentations' | null;
+type Dialog = 'present' | 'share' | 'presentations' | 'handoff' | null;
 
 interface WorkspaceProps {
   lang: Lang;
@@ -39,9 +42,12 @@ const ignoreChange = () => undefined;
  * runs, that state is the presenter's and every change goes through it to the buyer.
  */
 export function Workspace({ lang, onLang, api, agent, onSignOut }: WorkspaceProps) {
-  const [inventory, retryInventory] = useAgentInventory(api);
+  const [inventory, retryInventory, inventoryUpdates] = useAgentInventory(api);
   const [localState, setLocalState] = useState(initialViewState);
-  const session = usePresentationSession(setLocalState);
+  const session = usePresentationSession({
+    onFinished: setLocalState,
+    onUnits: inventoryUpdates.applyPublic,
+  });
   const actions = usePresentationActions(api, session);
   const [dialog, setDialog] = useState<Dialog>(null);
 
@@ -82,7 +88,33 @@ export function Workspace({ lang, onLang, api, agent, onSignOut }: WorkspaceProp
     setDialog(null);
   };
 
+  const handedOff = (detail: PresentationDetail) => {
+    forgetLink(detail.id);
+    session.finish(detail, 'handed_off');
+    setDialog(null);
+  };
+
   const ready = inventory.status === 'ready' ? inventory : null;
+
+  // The units the buyer hearted in this presentation, marked on the agent's grid.
+  const reactions = live?.reactions;
+  const liked = useMemo(
+    () =>
+      new Set(
+        (reactions ?? []).flatMap((note) =>
+          note.reaction.kind === 'heart' && note.unitId ? [note.unitId] : [],
+        ),
+      ),
+    [reactions],
+  );
+
+  const { applyUnit } = inventoryUpdates;
+  const unitControls = useCallback(
+    (unit: PublicUnit) => (
+      <UnitStatusControl key={unit.id} lang={lang} api={api} unit={unit} onChanged={applyUnit} />
+    ),
+    [lang, api, applyUnit],
+  );
 
   return (
     <>
@@ -113,14 +145,17 @@ export function Workspace({ lang, onLang, api, agent, onSignOut }: WorkspaceProp
             lang={lang}
             live={live}
             actions={actions}
+            inventory={ready?.inventory ?? null}
             onShowLink={() => setDialog('share')}
             onTakeover={session.takeover}
+            onHandoff={() => setDialog('handoff')}
           />
         )}
         {session.finished && (
           <FinishedNotice
             lang={lang}
             finished={session.finished}
+            agentName={agent.name}
             onDismiss={session.dismissFinished}
           />
         )}
@@ -162,6 +197,8 @@ export function Workspace({ lang, onLang, api, agent, onSignOut }: WorkspaceProp
                 mode="console"
                 onChange={steering ? change : undefined}
                 internal={ready.internal}
+                unitControls={unitControls}
+                liked={liked}
               />
             </div>
           </div>
@@ -187,11 +224,21 @@ export function Workspace({ lang, onLang, api, agent, onSignOut }: WorkspaceProp
           onClose={() => setDialog(null)}
         />
       )}
+      {dialog === 'handoff' && live && (
+        <HandoffDialog
+          lang={lang}
+          api={api}
+          presentationId={live.detail.id}
+          onHandedOff={handedOff}
+          onClose={() => setDialog(null)}
+        />
+      )}
       {dialog === 'presentations' && (
         <PresentationsDialog
           lang={lang}
           api={api}
           currentId={live?.detail.id ?? null}
+          inventory={ready?.inventory ?? null}
           onReopen={reopen}
           onClose={() => setDialog(null)}
         />

@@ -31,8 +31,11 @@ export interface ReactionNote {
   /** Unique within the tab, for lists. */
   id: number;
   reaction: Reaction;
-  /** For "call me", which is about no unit: the unit the agent had open when it came. */
-  onScreen: string | null;
+  /**
+   * The unit it is about; for "call me", which is about no unit, the unit the agent had open
+   * when it came, so that the agent knows what the buyer was looking at.
+   */
+  unitId: string | null;
 }
 
 /** The reactions kept for the live panel; it shows the newest few. */
@@ -137,9 +140,9 @@ export function usePresentationSession(listeners: SessionListeners): Presentatio
       client.on('units', (units) => listening.current.onUnits(units)),
       client.on('reaction', (reaction) => {
         const { state } = client;
-        const onScreen =
+        const unitId =
           reaction.unitId === null && state.view === 'unit' ? state.unitId : reaction.unitId;
-        const note = { id: ++reactionCount.current, reaction, onScreen };
+        const note = { id: ++reactionCount.current, reaction, unitId };
         setReactions((list) => [note, ...list].slice(0, KEPT_REACTIONS));
       }),
     ];

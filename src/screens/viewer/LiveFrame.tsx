@@ -32,7 +32,7 @@ interface LiveFrameProps {
 function StatusNews({ lang, status }: { lang: Lang; status: PublicStatus }) {
   return (
     <p class={`rp-viewer-news rp-viewer-news-${status}`}>
-      {tx(lang, `viewer.unitNow.${status}`)}
+      <strong>{tx(lang, `viewer.unitNow.${status}`)}</strong>
       {status !== 'available' && ` ${tx(lang, 'viewer.unitNowHint')}`}
     </p>
   );
@@ -83,10 +83,6 @@ export function LiveFrame(props: LiveFrameProps) {
         lookingAround={follow.lookingAround}
         agentPresent={screen.kind === 'live'}
       />
-      {/* Always in the page, so that a status change is announced when it appears. */}
-      <div class="rp-viewer-news-region" role="status">
-        {statusNews && <StatusNews lang={lang} status={statusNews} />}
-      </div>
       <div class="rp-viewer-frame" ref={frame}>
         <ViewRouter
           state={shown}
@@ -104,13 +100,18 @@ export function LiveFrame(props: LiveFrameProps) {
           </p>
         )}
       </footer>
-      {(follow.lookingAround || canReact) && (
+      {(follow.lookingAround || canReact || statusNews) && (
         // In the page's flow and sticky to its bottom: it takes its own room at the end of the
-        // page, so it never hides the last lines of the view.
+        // page, so it never hides the last lines of the view, and it is in sight however far
+        // down the buyer has scrolled, which is where news about the unit must be.
         <div class="rp-viewer-dock">
           {follow.lookingAround && (
             <BackToAgentBar lang={lang} onBackToAgent={follow.backToAgent} />
           )}
+          {/* In the dock before any news, so that the news is announced when it comes. */}
+          <div class="rp-viewer-news-region" role="status">
+            {statusNews && <StatusNews lang={lang} status={statusNews} />}
+          </div>
           {canReact && (
             <ReactionBar
               lang={lang}

@@ -96,25 +96,31 @@ export function cellClass(cell: GridCell): string {
 }
 
 /** What a screen reader hears for a cell besides what it shows. */
-function cellHiddenText(cell: GridCell, lang: Lang): string {
+function cellHiddenText(cell: GridCell, lang: Lang, liked: boolean): string {
   const notes = [statusName(cell.unit.status, lang)];
   if (cell.dimmed) notes.push(t(lang, 'grid.outsideFilters'));
   if (cell.highlighted) notes.push(t(lang, 'grid.highlighted'));
   if (cell.selected) notes.push(t(lang, 'grid.selected'));
+  if (liked) notes.push(t(lang, 'grid.liked'));
   return notes.join(', ');
 }
 
-function CellContent({ cell, lang }: { cell: GridCell; lang: Lang }) {
+function CellContent({ cell, lang, liked }: { cell: GridCell; lang: Lang; liked: boolean }) {
   const { unit } = cell;
   return (
     <>
       <span class="rp-vh">{t(lang, 'place.unitShort', { number: unit.number })}. </span>
+      {liked && (
+        <span class="rp-cell-liked" aria-hidden="true">
+          ♥
+        </span>
+      )}
       <span class="rp-cell-type">{typeLabel(unit, lang)}</span>
       <span class="rp-cell-area">{formatNumber(lang, unit.areaTotal)}</span>
       {unit.price !== null && (
         <span class="rp-cell-price">{formatPriceShort(lang, unit.price)}</span>
       )}
-      <span class="rp-vh">. {cellHiddenText(cell, lang)}</span>
+      <span class="rp-vh">. {cellHiddenText(cell, lang, liked)}</span>
     </>
   );
 }
@@ -123,6 +129,8 @@ export function Grid(props: ViewProps) {
   const { state, inventory, lang, mode } = props;
   const edit = editorOf(props);
   const model = gridModel(state, inventory);
+  // The buyer's hearts are for the agent's eyes; a buyer's own phone does not mark them.
+  const liked = mode === 'console' ? props.liked : undefined;
 
   if (!model) {
     return (
@@ -179,14 +187,18 @@ export function Grid(props: ViewProps) {
                           aria-current={cell.selected ? 'true' : undefined}
                           onClick={() => edit(openUnitPatch(cell.unit))}
                         >
-                          <CellContent cell={cell} lang={lang} />
+                          <CellContent
+                            cell={cell}
+                            lang={lang}
+                            liked={liked?.has(cell.unit.id) ?? false}
+                          />
                         </button>
                       ) : (
                         <div
                           class={cellClass(cell)}
                           aria-current={cell.selected ? 'true' : undefined}
                         >
-                          <CellContent cell={cell} lang={lang} />
+                          <CellContent cell={cell} lang={lang} liked={false} />
                         </div>
                       )}
                     </td>

@@ -376,6 +376,7 @@ export function UnitCard(props: ViewProps) {
         <p class="rp-muted">{place.join(' · ')}</p>
       </header>
       {edit && <Actions state={state} model={model} lang={lang} edit={edit} />}
+      {mode === 'console' && props.unitControls?.(unit)}
       <div class="rp-unit-body">
         <div class="rp-unit-media">
           <figure class="rp-plan-figure">

@@ -1,4 +1,6 @@
-import type { PublicInventory, UnitInternal } from '../../core/inventory.js';
+import type { ComponentChildren } from 'preact';
+
+import type { PublicInventory, PublicUnit, UnitInternal } from '../../core/inventory.js';
 import type { ViewPatch, ViewState } from '../../core/view-state.js';
 import type { Lang } from '../i18n.js';
 
@@ -19,6 +21,13 @@ export interface ViewProps {
    * the phone; it is never sent anywhere, so it does not make the viewer an editor.
    */
   onGalleryIndex?: (index: number) => void;
+  /**
+   * Console only: the agent's controls for the unit on the card that are not view-state changes
+   * (its status, for every screen). The viewer never renders them, whatever it is given.
+   */
+  unitControls?: (unit: PublicUnit) => ComponentChildren;
+  /** Console only: units the buyer hearted, marked on the grid for the agent. */
+  liked?: ReadonlySet<string>;
 }
 
 /**
