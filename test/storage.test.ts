@@ -479,6 +479,26 @@ describe.each(backends.map((backend) => [backend.name, backend] as const))(
         expect(found?.seq).toBe(7);
         expect(found?.stateJson).toBe('{"v":7}');
       });
+
+      it('stores the states of many presentations written in one turn, the newest of each', async () => {
+        const presentations = await Promise.all(
+          Array.from({ length: 30 }, () => givenPresentation({ seq: 1, stateJson: '{"v":1}' })),
+        );
+
+        // Not awaited one by one: these share statements, in whatever order they were queued.
+        await Promise.all(
+          presentations.flatMap((p, i) => [
+            store.presentations.saveState(p.id, 3 + i, `{"v":${3 + i}}`),
+            store.presentations.saveState(p.id, 2, '{"v":"older"}'),
+          ]),
+        );
+
+        for (const [i, p] of presentations.entries()) {
+          const found = await store.presentations.findById(p.id);
+          expect(found?.seq).toBe(3 + i);
+          expect(found?.stateJson).toBe(`{"v":${3 + i}}`);
+        }
+      });
     });
 
     describe('links', () => {
@@ -549,6 +569,33 @@ describe.each(backends.map((backend) => [backend.name, backend] as const))(
         const ids = events.map((e) => e.id);
         expect(ids.every((id) => typeof id === 'number')).toBe(true);
         expect([...ids].sort((a, b) => a - b)).toEqual(ids);
+      });
+
+      it('keeps the order of events appended together, batched or not, and fails only a bad one', async () => {
+        const presentation = await givenPresentation();
+        const kinds = Array.from({ length: 40 }, (_, i) => `step-${i}`);
+
+        const results = await Promise.allSettled([
+          // Mixed on purpose: a write that goes out now takes the waiting ones along, in order.
+          ...kinds.map((kind, i) =>
+            store.events.append(
+              { presentationId: presentation.id, at: T0, kind, reason: null, detailJson: null },
+              i % 7 === 3 ? 'now' : 'batched',
+            ),
+          ),
+          store.events.append({
+            presentationId: 'no-such-presentation',
+            at: T0,
+            kind: 'orphan',
+            reason: null,
+            detailJson: null,
+          }),
+        ]);
+
+        expect(results.slice(0, kinds.length).every((r) => r.status === 'fulfilled')).toBe(true);
+        expect(results[kinds.length]?.status).toBe('rejected');
+        const events = await store.events.listFor(presentation.id);
+        expect(events.map((e) => e.kind)).toEqual(kinds);
       });
     });
 

@@ -224,6 +224,8 @@ export class PresenterClient extends Emitter<PresenterEvents> {
         return;
       case 'ack':
         this.#unacked.delete(message.clientSeq);
+        // The server does not echo our own changes back; the ack says where numbering is.
+        this.#serverSeq = Math.max(this.#serverSeq, message.seq);
         this.emit('ack', { clientSeq: message.clientSeq, seq: message.seq });
         return;
       case 'presenting':

@@ -56,6 +56,9 @@ type ViewerEvents = {
   error: [{ code: ErrorCode; message: string }];
 };
 
+/** How often a viewer acknowledges, and so how fresh the lag on the agent's screen is. */
+const LAG_SAMPLE_MS = 2_000;
+
 export class ViewerClient extends Emitter<ViewerEvents> {
   readonly #conn: Connection;
   readonly deviceId: string;
@@ -63,6 +66,7 @@ export class ViewerClient extends Emitter<ViewerEvents> {
   #seq = -1;
   #presentation: PresentationView | null = null;
   #ackQueued = false;
+  #lastAckAt = -Infinity;
   #detachVisibility: (() => void) | null = null;
 
   constructor(options: ViewerOptions) {
@@ -158,7 +162,7 @@ export class ViewerClient extends Emitter<ViewerEvents> {
         this.#seq = message.seq;
         this.#state = message.state;
         this.emit('state', message.state);
-        this.#queueAck();
+        this.#queueAck(false);
         return;
       case 'patch':
         if (message.seq <= this.#seq) return; // already applied: a replay overlapping the stream
@@ -169,7 +173,7 @@ export class ViewerClient extends Emitter<ViewerEvents> {
         this.#seq = message.seq;
         this.#state = applyPatch(this.#state, message.patch);
         this.emit('state', this.#state);
-        this.#queueAck();
+        this.#queueAck(true);
         return;
       case 'lifecycle':
         this.#presentation = message.presentation;
@@ -189,13 +193,22 @@ export class ViewerClient extends Emitter<ViewerEvents> {
     }
   }
 
-  /** One acknowledgement per burst: the server measures lag from it. */
-  #queueAck(): void {
+  /**
+   * Acknowledges what was just applied, at most once per `LAG_SAMPLE_MS`: the server measures
+   * the buyer's lag from these, and a sample every few seconds is all the agent's screen needs.
+   * Sent at once when due (a delayed ack would read as lag), skipped otherwise. Only patches
+   * carry a send time the server can measure from, so only they use up the sample.
+   */
+  #queueAck(patch: boolean): void {
     if (this.#ackQueued) return;
+    const now = Date.now();
+    if (patch && now - this.#lastAckAt < LAG_SAMPLE_MS) return;
     this.#ackQueued = true;
     queueMicrotask(() => {
       this.#ackQueued = false;
-      if (this.#seq >= 0) this.#conn.send({ type: 'ack', seq: this.#seq });
+      if (this.#seq < 0) return;
+      if (patch) this.#lastAckAt = now;
+      this.#conn.send({ type: 'ack', seq: this.#seq });
     });
   }
 

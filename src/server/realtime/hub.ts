@@ -107,6 +107,8 @@ const SHOWN_FIELDS = ['view', 'buildingId', 'sectionId', 'floor', 'unitId'] as c
 const VOLATILE_INTERVAL_MS = 33;
 const PRESENCE_INTERVAL_MS = 200;
 const SENT_AT_KEPT = 256;
+/** A change in a viewer's lag worth telling the agent about on its own. */
+const LAG_NOTICEABLE_MS = 25;
 /**
  * How far numbering jumps after a restart (see `afterRestart`): more changes than a node can fan
  * out without storing them; at a presenter's 60 changes a second, storage would have to fail
@@ -125,6 +127,8 @@ export class Hub {
   #resyncing = false;
   /** The next change skips numbers that a previous life of the node may have handed out. */
   #renumber = false;
+  /** The presenter whose change is being appended right now, if any. */
+  #origin: PresenterContext | null = null;
 
   readonly #viewers = new Map<string, ViewerContext>();
   readonly #presenters = new Map<string, PresenterContext>();
@@ -331,7 +335,12 @@ export class Hub {
           this.#renumber = false;
           this.#seq += RESTART_SEQ_GAP;
         }
-        const entry = await this.#o.bus.append(this.pid, patch, next, this.#seq);
+        // A bus that delivers at once (the in-process one) hands the entry back to #onEntry
+        // during this call; knowing whose change it is spares that presenter its own echo.
+        this.#origin = ctx;
+        const appended = this.#o.bus.append(this.pid, patch, next, this.#seq);
+        this.#origin = null;
+        const entry = await appended;
         this.#o.metrics.fanOutSeconds.observe((performance.now() - received) / 1000);
         this.#pendingAcks.push({ ctx, clientSeq, seq: entry.seq });
         this.#persist(entry.seq, next);
@@ -396,8 +405,12 @@ export class Hub {
   viewerAck(ctx: ViewerContext, seq: number): void {
     const sentAt = this.#sentAt.get(seq);
     if (sentAt === undefined) return;
+    const previous = ctx.lagMs;
     ctx.lagMs = Math.max(0, this.#o.clock.now() - sentAt);
-    this.#presenceChanged();
+    // A lag that barely moved rides along with the next presence update instead of causing one.
+    if (previous === null || Math.abs(ctx.lagMs - previous) >= LAG_NOTICEABLE_MS) {
+      this.#presenceChanged();
+    }
   }
 
   /** A client noticed a gap or wants to be sure: send what it lacks. */
@@ -428,7 +441,14 @@ export class Hub {
     const frame = JSON.stringify({ type: 'patch', seq: entry.seq, patch: entry.patch, t: entry.t });
     let sent = 0;
     for (const ctx of this.#viewers.values()) if (this.#deliver(ctx, frame, entry.seq)) sent++;
-    for (const ctx of this.#presenters.values()) if (this.#deliver(ctx, frame, entry.seq)) sent++;
+    for (const ctx of this.#presenters.values()) {
+      if (ctx === this.#origin && ctx.lastSeq === entry.seq - 1) {
+        // It has this change already; its ack will carry the number.
+        ctx.lastSeq = entry.seq;
+        continue;
+      }
+      if (this.#deliver(ctx, frame, entry.seq)) sent++;
+    }
     this.#o.metrics.messagesOut.inc({ type: 'patch' }, sent);
   }
 

@@ -165,7 +165,12 @@ export interface Store {
   };
 
   events: {
-    append(event: NewEvent): Promise<void>;
+    /**
+     * Appends to the session record. `batched` lets the write wait a few milliseconds to share
+     * a statement with others (the live path's "what was shown" lines); `now` goes out at the
+     * next turn. Either way events keep the order they were appended in.
+     */
+    append(event: NewEvent, when?: 'now' | 'batched'): Promise<void>;
     listFor(presentationId: string): Promise<EventRow[]>;
   };
 
