@@ -1,10 +1,17 @@
 /**
  * Builds the two screens: the agent's console and the buyer's viewer, each an HTML page served
- * by the server (`/` and `/p/<token>`), sharing hashed assets under `/assets/`.
+ * by the server (`/` and `/p/<token>`), with hashed assets under `/assets/`.
+ *
+ * Each page is built on its own (two environments, one after the other, into one directory),
+ * so each bundle is tree-shaken for its own page: a chunk shared by both pages would carry every
+ * export either of them uses, and the buyer's phone would download the console's filter panel,
+ * agent-only helpers and the like for nothing. The console does not share the viewer's cache
+ * either way: an agent's desktop and a buyer's phone are different browsers.
  *
  * Both pages run under a strict CSP (`script-src 'self'`, `style-src 'self'`), so nothing may be
  * inlined: no asset becomes a data: URL and no preload polyfill is injected.
  */
+import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
@@ -55,6 +62,7 @@ function reportPageSize(): Plugin {
       lines.length = 0;
       for (const page of ['viewer/index.html', 'console/index.html']) {
         const chunks = chunksOfEntry(bundle as Record<string, Output>, page);
+        if (chunks.length === 0) continue; // the other page's build
         const gzipped = chunks.reduce((sum, chunk) => sum + gzipSync(chunk.code).length, 0);
         const kb = (gzipped / 1024).toFixed(1);
         lines.push(`${page}: ${kb} KB of JavaScript gzipped (${chunks.length} chunks)`);
@@ -66,7 +74,30 @@ function reportPageSize(): Plugin {
     },
     closeBundle() {
       for (const line of lines) this.info(line);
+      lines.length = 0;
       if (overBudget) this.error(overBudget);
+    },
+  };
+}
+
+const PAGES = {
+  viewer: fileURLToPath(new URL('./src/screens/viewer/index.html', import.meta.url)),
+  console: fileURLToPath(new URL('./src/screens/console/index.html', import.meta.url)),
+};
+
+/** One page's build: its entry only, into the common output directory. */
+function pageEnvironment(page: keyof typeof PAGES) {
+  return {
+    consumer: 'client' as const,
+    build: {
+      outDir,
+      // Both builds write here; the directory is emptied once, before the first (buildApp).
+      emptyOutDir: false,
+      rolldownOptions: {
+        input: { [page]: PAGES[page] },
+        // Code split off the entry is named for the page that loads it.
+        output: { chunkFileNames: `assets/${page}-[name]-[hash].js` },
+      },
     },
   };
 }
@@ -81,19 +112,23 @@ export default defineConfig({
   plugins: [reportPageSize()],
   build: {
     outDir,
-    emptyOutDir: true,
     assetsDir: 'assets',
     target: 'es2020',
     assetsInlineLimit: 0,
     modulePreload: { polyfill: false },
-    rolldownOptions: {
-      input: {
-        console: fileURLToPath(new URL('./src/screens/console/index.html', import.meta.url)),
-        viewer: fileURLToPath(new URL('./src/screens/viewer/index.html', import.meta.url)),
-      },
-      // Code both pages load (Preact, the views, the strings) goes into one chunk named for
-      // what it is, not after whichever module the bundler happened to pick.
-      output: { chunkFileNames: 'assets/shared-[hash].js' },
+  },
+  environments: {
+    viewer: pageEnvironment('viewer'),
+    console: pageEnvironment('console'),
+  },
+  builder: {
+    async buildApp(builder) {
+      rmSync(outDir, { recursive: true, force: true });
+      for (const name of ['viewer', 'console'] as const) {
+        const environment = builder.environments[name];
+        if (!environment) throw new Error(`no ${name} build environment`);
+        await builder.build(environment);
+      }
     },
   },
 });

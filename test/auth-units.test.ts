@@ -101,6 +101,16 @@ describe('presenter tokens', () => {
     await expect(verifyPresenterToken(SECRET, token, Date.now())).resolves.toEqual({
       ok: true,
       identity: { agentId: 'ext:crm-42', name: 'Anna Petrova', phone: '+7 900 000-00-00' },
+      expiresAt: expect.any(Number) as number,
+    });
+  });
+
+  it('carry their exp, in epoch milliseconds, so a socket they opened can close at it', async () => {
+    const token = await sign(goodClaims);
+
+    await expect(verifyPresenterToken(SECRET, token, NOW)).resolves.toMatchObject({
+      ok: true,
+      expiresAt: (NOW_S + 600) * 1000,
     });
   });
 

@@ -4,7 +4,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { startHarness } from './support/harness.js';
+import { sessionHash } from '../src/server/agents/auth.js';
+import { SESSION_SWEEP_MS } from '../src/server/housekeeping.js';
+import { startHarness, until } from './support/harness.js';
 import type { Agent, Harness } from './support/harness.js';
 
 describe('HTTP API', () => {
@@ -127,6 +129,71 @@ describe('HTTP API', () => {
       expect(capped.body.error.code).toBe('lifetime_exceeded');
     });
 
+    it('lets one extension ask for up to MAX_LIFETIME_MIN, not a fixed 480 minutes', async () => {
+      const long = await startHarness('sqlite', {
+        HEARTBEAT_SECONDS: '300',
+        MAX_LIFETIME_MIN: '720',
+      });
+      try {
+        const agent = await long.login();
+        const p = await agent.createPresentation({ lifetimeMinutes: 60 });
+        const created = long.clock.now();
+        const extend = (minutes: number) =>
+          agent.api<{ presentation: { expiresAt: string }; error: { code: string } }>(
+            'POST',
+            `/api/v1/presentations/${p.id}/extend`,
+            { minutes },
+          );
+
+        const tooMuch = await extend(721);
+        expect(tooMuch.status).toBe(400);
+        expect(tooMuch.body.error.code).toBe('invalid_request');
+
+        const first = await extend(600);
+        expect(first.status).toBe(200);
+        expect(Date.parse(first.body.presentation.expiresAt)).toBe(created + 660 * 60_000);
+
+        // The presentation's maximum lifetime still bounds the total.
+        const capped = await extend(600);
+        expect(capped.status).toBe(200);
+        expect(Date.parse(capped.body.presentation.expiresAt)).toBe(created + 720 * 60_000);
+        expect((await extend(1)).body.error.code).toBe('lifetime_exceeded');
+      } finally {
+        await long.close();
+      }
+    });
+
+    it('answers an API body over 64 KiB with 413 payload_too_large, not frame_too_large', async () => {
+      const res = await anna.api<{ error: { code: string; message: string } }>(
+        'POST',
+        '/api/v1/buyers',
+        { name: 'Иван', contact: 'ivan@example.com', pad: 'x'.repeat(65 * 1024) },
+      );
+      expect(res.status).toBe(413);
+      expect(res.body.error.code).toBe('payload_too_large');
+      expect(res.body.error.message).toMatch(/request body/i);
+    });
+
+    it('deletes an expired sign-in session at the next housekeeping pass', async () => {
+      const short = await startHarness('sqlite', { HEARTBEAT_SECONDS: '300', SESSION_HOURS: '1' });
+      try {
+        const hashOf = (cookie: string) => sessionHash(cookie.slice('rp_session='.length));
+        const early = await short.login();
+        short.clock.advance(30 * 60_000);
+        const later = await short.login();
+        expect(await short.store.sessions.find(hashOf(early.cookie))).toBeDefined();
+
+        // The early session expires at one hour; a pass falls within the next interval.
+        short.clock.advance(30 * 60_000 + SESSION_SWEEP_MS);
+        await until(async () =>
+          expect(await short.store.sessions.find(hashOf(early.cookie))).toBeUndefined(),
+        );
+        expect(await short.store.sessions.find(hashOf(later.cookie))).toBeDefined();
+      } finally {
+        await short.close();
+      }
+    });
+
     it('records every transition with its time and reason', async () => {
       const p = await anna.createPresentation();
       await anna.api('POST', `/api/v1/presentations/${p.id}/extend`, { minutes: 15 });
@@ -167,11 +234,66 @@ describe('HTTP API', () => {
       const data = JSON.parse(json![1]!) as {
         presentation: { agent: { name: string } };
         state: { view: string };
-        inventory: { units: unknown[] };
+        inventory: {
+          complex: { buildings: { id: string }[] };
+          units: unknown[];
+          buildingSummaries: Record<string, { available: number }>;
+        };
+        inventoryScope: { sections: string[]; units: string[] };
+        inventoryUrl: string;
       };
       expect(data.presentation.agent.name).toBe('Анна Смирнова');
       expect(data.state.view).toBe('overview');
-      expect(data.inventory.units.length).toBeGreaterThan(700);
+      // The overview draws the buildings and their sums, no unit: the rest comes after.
+      expect(data.inventory.units).toEqual([]);
+      expect(data.inventory.complex.buildings.length).toBeGreaterThan(0);
+      for (const building of data.inventory.complex.buildings) {
+        expect(data.inventory.buildingSummaries[building.id]!.available).toBeGreaterThan(0);
+      }
+      expect(data.inventoryScope).toEqual({ sections: [], units: [] });
+      expect(data.inventoryUrl).toMatch(/^\/api\/v1\/viewer\/inventory\/[\w-]+$/);
+      expect(html.length).toBeLessThan(20_000);
+    });
+
+    it('serves the whole inventory to a link holder, cacheable by its version', async () => {
+      const p = await anna.createPresentation();
+      const html = await (await fetch(`${h.url}/p/${p.token}`)).text();
+      const json = /<script id="rp-bootstrap" type="application\/json">(.*?)<\/script>/s.exec(html);
+      const { inventoryUrl } = JSON.parse(json![1]!) as { inventoryUrl: string };
+
+      const res = await fetch(`${h.url}${inventoryUrl}`, {
+        headers: { 'x-viewer-token': p.token, 'accept-encoding': 'br, gzip' },
+      });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('cache-control')).toBe('private, max-age=31536000, immutable');
+      expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+      expect(res.headers.get('content-encoding')).toMatch(/br|gzip/);
+      const body = (await res.json()) as { units: unknown[]; buildingSummaries?: unknown };
+      expect(body.units.length).toBeGreaterThan(700);
+      expect(body.buildingSummaries).toBeUndefined();
+
+      // Another version (the inventory changed since the page loaded): the current one, uncached.
+      const stale = await fetch(`${h.url}/api/v1/viewer/inventory/old-version`, {
+        headers: { 'x-viewer-token': p.token },
+      });
+      expect(stale.status).toBe(200);
+      expect(stale.headers.get('cache-control')).toBe('no-store');
+      expect(((await stale.json()) as { units: unknown[] }).units.length).toBe(body.units.length);
+
+      // No token, a wrong one, or a link no longer valid: nothing.
+      expect((await fetch(`${h.url}${inventoryUrl}`)).status).toBe(404);
+      const wrong = await fetch(`${h.url}${inventoryUrl}`, {
+        headers: { 'x-viewer-token': 'nope' },
+      });
+      expect(wrong.status).toBe(404);
+      await anna.api('POST', `/api/v1/presentations/${p.id}/revoke`);
+      const revoked = await fetch(`${h.url}${inventoryUrl}`, {
+        headers: { 'x-viewer-token': p.token },
+      });
+      expect(revoked.status).toBe(410);
+      expect(((await revoked.json()) as { error: { code: string } }).error.code).toBe(
+        'link_revoked',
+      );
     });
 
     it('R24: answers unknown 404, expired 410, revoked 410 and ended 410, each saying which', async () => {

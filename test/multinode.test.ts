@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { mintPresenterToken } from '../src/server/agents/presenter-token.js';
 import { startServer } from '../src/server/app.js';
 import type { RunningServer } from '../src/server/app.js';
 import { loadConfig } from '../src/server/config.js';
@@ -17,6 +18,7 @@ import {
   PG_URL,
   expectFatal,
   presenterFor,
+  rawPresenter,
   rawViewer,
   until,
   viewerFor,
@@ -191,6 +193,63 @@ describe('several nodes on PostgreSQL and Redis', () => {
     presenter.close();
     await until(() => expect(viewer.presentation?.status).toBe('agent_away'));
     viewer.close();
+  });
+
+  it('R25: signing out through node 1 closes the presenter socket on node 2', async () => {
+    const dmitry = await n1.login('dmitry@demo.local');
+    const p = await dmitry.createPresentation();
+    const onNode2 = await rawPresenter(n2, dmitry, p.id);
+    await onNode2.waitFor('snapshot');
+
+    const res = await dmitry.api('POST', '/api/v1/auth/logout');
+    expect(res.status).toBe(204);
+    await onNode2.waitClosed();
+    expectFatal(onNode2, 'logged_out');
+  });
+
+  it('R22: a presenter token with a changed name on node 1 shows the new name on node 2', async () => {
+    const as = (name: string) =>
+      mintPresenterToken(SECRET, { agentId: 'crm-renamed', name, phone: null });
+    const call = async (h: Harness, name: string, method: string, path: string, body?: unknown) => {
+      const headers: Record<string, string> = { authorization: `Bearer ${await as(name)}` };
+      if (body !== undefined) headers['content-type'] = 'application/json';
+      const res = await fetch(`${h.url}${path}`, {
+        method,
+        headers,
+        body: body === undefined ? null : JSON.stringify(body),
+      });
+      return (await res.json()) as {
+        presentation: { id: string; agent: { name: string } };
+        link: { url: string };
+      };
+    };
+    const buyerView = async (h: Harness, token: string) => {
+      const res = await fetch(`${h.url}/api/v1/viewer/session`, {
+        headers: { 'x-viewer-token': token },
+      });
+      return ((await res.json()) as { presentation: { agent: { name: string } } }).presentation;
+    };
+
+    const created = await call(n1, 'Олег', 'POST', '/api/v1/presentations', {
+      buyer: { name: 'Мария', contact: 'maria@example.com' },
+    });
+    const id = created.presentation.id;
+    const link = created.link.url.split('/p/')[1]!;
+    // Node 2 caches the agent and serves the buyer with the old name.
+    expect(
+      (await call(n2, 'Олег', 'GET', `/api/v1/presentations/${id}`)).presentation.agent.name,
+    ).toBe('Олег');
+    expect((await buyerView(n2, link)).agent.name).toBe('Олег');
+
+    const renamed = await call(n1, 'Олег Сидоров', 'GET', `/api/v1/presentations/${id}`);
+    expect(renamed.presentation.agent.name).toBe('Олег Сидоров');
+
+    // Node 2 saw no change itself (the row already holds the new name): it heard of it.
+    await until(async () => {
+      const onNode2 = await call(n2, 'Олег Сидоров', 'GET', `/api/v1/presentations/${id}`);
+      expect(onNode2.presentation.agent.name).toBe('Олег Сидоров');
+    });
+    await until(async () => expect((await buyerView(n2, link)).agent.name).toBe('Олег Сидоров'));
   });
 
   it('after Redis restarts empty, every viewer converges and numbering continues', async () => {

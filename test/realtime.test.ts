@@ -2,10 +2,15 @@
  * The protocol and the session lifecycle over real sockets, on SQLite and on PostgreSQL.
  * Test names cite the numbered rules of docs/SPEC.md.
  */
+import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { CLOSE_FATAL, MAX_FRAME_BYTES, PROTOCOL_VERSION } from '../src/core/protocol.js';
 import { initialViewState } from '../src/core/view-state.js';
+import {
+  PRESENTER_TOKEN_AUDIENCE,
+  mintPresenterToken,
+} from '../src/server/agents/presenter-token.js';
 import type { ViewState } from '../src/core/view-state.js';
 import {
   BACKENDS,
@@ -449,6 +454,115 @@ describe.each(BACKENDS)('realtime on %s', (backend) => {
       headers: { authorization: `Bearer ${forged}` },
     });
     expect(refused.status).toBe(401);
+  });
+
+  it('R22: a socket admitted with a presenter token is closed, retryably, when the token expires', async () => {
+    const secret = new TextEncoder().encode('integration-secret-integration-secret-0123');
+    // Whole seconds on the test's clock, so the token's exp is an exact instant on it.
+    const iat = Math.floor(h.clock.now() / 1000);
+    const exp = iat + 120;
+    const token = await new SignJWT({ name: 'Олег' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('crm-expiring')
+      .setAudience(PRESENTER_TOKEN_AUDIENCE)
+      .setIssuedAt(iat)
+      .setExpirationTime(exp)
+      .sign(secret);
+    const created = await fetch(`${h.url}/api/v1/presentations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ buyer: { name: 'Buyer', contact: 'buyer@example.com' } }),
+    });
+    const { presentation } = (await created.json()) as { presentation: { id: string } };
+    const socket = new RawClient(h.url, { origin: h.origin });
+    await socket.opened;
+    socket.send({
+      type: 'hello',
+      v: PROTOCOL_VERSION,
+      role: 'presenter',
+      presentationId: presentation.id,
+      auth: token,
+    });
+    await socket.waitFor('snapshot');
+
+    // One millisecond before exp the socket is open: it still answers (a presenter's react is
+    // refused with an error, after anything the clock set off).
+    h.clock.advance(exp * 1000 - 1 - h.clock.now());
+    socket.send({ type: 'react', kind: 'heart', unitId: null });
+    await socket.waitFor('error');
+    expect(socket.of('closing')).toEqual([]);
+    expect(socket.closeCode).toBeNull();
+
+    h.clock.advance(1);
+    const closed = await socket.waitClosed();
+    // Retryable: the SDK reconnects at once and asks its auth callback for a fresh token.
+    expect(closed).toEqual({ code: 4002, reason: 'credentials_expired' });
+    expect(socket.of('closing')[0]).toMatchObject({ reason: 'credentials_expired', retry: true });
+    expect(socket.of('closing')[0]!.message).toContain('expired');
+
+    // The same token is refused from now on; only a fresh one gets back in.
+    const again = new RawClient(h.url, { origin: h.origin });
+    await again.opened;
+    again.send({
+      type: 'hello',
+      v: PROTOCOL_VERSION,
+      role: 'presenter',
+      presentationId: presentation.id,
+      auth: token,
+    });
+    await again.waitClosed();
+    expectFatal(again, 'unauthorized');
+  });
+
+  it("R22: a presenter token with a changed name or phone shows them in the buyer's presentation view", async () => {
+    const secret = 'integration-secret-integration-secret-0123';
+    const as = (name: string, phone: string | null = null) =>
+      mintPresenterToken(secret, { agentId: 'crm-renamed', name, phone });
+    const created = await fetch(`${h.url}/api/v1/presentations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await as('Олег')}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ buyer: { name: 'Buyer', contact: 'buyer@example.com' } }),
+    });
+    const body = (await created.json()) as {
+      presentation: { id: string };
+      link: { url: string };
+    };
+    const link = body.link.url.split('/p/')[1]!;
+    const viewer = await rawViewer(h, link);
+    const [welcome] = await viewer.waitFor('welcome');
+    expect(welcome!.presentation.agent).toEqual({ name: 'Олег', phone: null });
+
+    // The agent comes back through the integrating admin under its new name.
+    const presenter = new RawClient(h.url, { origin: h.origin });
+    await presenter.opened;
+    presenter.send({
+      type: 'hello',
+      v: PROTOCOL_VERSION,
+      role: 'presenter',
+      presentationId: body.presentation.id,
+      auth: await as('Олег Сидоров'),
+    });
+    await presenter.waitFor('snapshot');
+    await until(() =>
+      expect(viewer.of('lifecycle').at(-1)?.presentation.agent.name).toBe('Олег Сидоров'),
+    );
+    const page = await (await fetch(`${h.url}/p/${link}`)).text();
+    expect(page).toContain('Олег Сидоров');
+
+    // A new phone on an API call, with no change of status: the buyer is told all the same.
+    const res = await fetch(`${h.url}/api/v1/presentations/${body.presentation.id}`, {
+      headers: { authorization: `Bearer ${await as('Олег Сидоров', '+7 900 111-22-33')}` },
+    });
+    expect(res.status).toBe(200);
+    await until(() =>
+      expect(viewer.of('lifecycle').at(-1)?.presentation.agent).toEqual({
+        name: 'Олег Сидоров',
+        phone: '+7 900 111-22-33',
+      }),
+    );
+    expect(viewer.of('lifecycle').at(-1)?.presentation.status).toBe('live');
+    presenter.close();
+    viewer.close();
   });
 
   it("R28: another agent cannot present, extend or end someone else's presentation", async () => {

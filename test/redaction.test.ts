@@ -1,11 +1,14 @@
 /**
  * R27: internal inventory fields never reach a buyer. A canary string is written into every
- * internal field of every unit; then every byte a viewer can receive — the page, the JSON
- * bootstrap, the snapshot, patches, a resume replay, errors — is searched for it.
+ * internal field of every unit; then every byte a viewer can receive — the page, the whole
+ * inventory it fetches after its first frame, the JSON bootstrap, the snapshot, patches, a
+ * resume replay, errors — is searched for it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { PUBLIC_UNIT_FIELDS } from '../src/core/inventory.js';
 import type { Unit } from '../src/core/inventory.js';
+import { initialViewState } from '../src/core/view-state.js';
 import { generateDemoInventory } from '../src/server/inventory/demo.js';
 import {
   BACKENDS,
@@ -19,6 +22,17 @@ import type { Agent, Harness, TestStore } from './support/harness.js';
 import { TRANSPORTS, rawViewerOver } from './support/transports.js';
 
 const CANARY = 'CANARY-7f3a9c';
+
+interface PageBootstrap {
+  inventory: { units: Record<string, unknown>[] };
+  inventoryScope?: { sections: string[]; units: string[] };
+  inventoryUrl?: string;
+}
+
+function bootstrapOf(html: string): PageBootstrap {
+  const json = /<script id="rp-bootstrap" type="application\/json">(.*?)<\/script>/s.exec(html);
+  return JSON.parse(json![1]!) as PageBootstrap;
+}
 
 function withCanaries(unit: Unit, i: number): Unit {
   return {
@@ -69,7 +83,14 @@ describe.each(BACKENDS)('redaction on %s', (backend) => {
     const received: string[] = [];
 
     const page = await fetch(`${h.url}/p/${p.token}`);
-    received.push(await page.text());
+    const html = await page.text();
+    received.push(html);
+    // The page embeds a cut of the inventory and fetches the whole of it after the first frame.
+    const inventory = await fetch(`${h.url}${bootstrapOf(html).inventoryUrl}`, {
+      headers: { 'x-viewer-token': p.token },
+    });
+    expect(inventory.status).toBe(200);
+    received.push(await inventory.text());
     const json = await fetch(`${h.url}/api/v1/viewer/session`, {
       headers: { 'x-viewer-token': p.token },
     });
@@ -113,6 +134,40 @@ describe.each(BACKENDS)('redaction on %s', (backend) => {
     presenter.close();
     live.close();
     replay.close();
+  });
+
+  it("R27: a grid's page embeds only the section's units, and no internal value", async () => {
+    const demo = generateDemoInventory();
+    const section = demo.complex.buildings[1]!.sections[0]!;
+    const elsewhere = demo.units.find((u) => u.sectionId !== section.id)!;
+    const p = await anna.createPresentation({
+      state: {
+        ...initialViewState(),
+        view: 'grid',
+        buildingId: section.buildingId,
+        sectionId: section.id,
+        highlighted: [elsewhere.id],
+      },
+    });
+    const html = await (await fetch(`${h.url}/p/${p.token}`)).text();
+    const data = bootstrapOf(html);
+    const ids = data.inventory.units.map((u) => u.id).sort();
+    const expected = [
+      ...demo.units.filter((u) => u.sectionId === section.id).map((u) => u.id),
+      elsewhere.id,
+    ].sort();
+    expect(ids).toEqual(expected);
+    expect(ids.length).toBeLessThan(demo.units.length / 4);
+    expect(data.inventoryScope).toEqual({ sections: [section.id], units: [elsewhere.id] });
+    // Each unit carries the allow-listed fields and the public status, nothing more.
+    for (const unit of data.inventory.units) {
+      expect(Object.keys(unit).sort()).toEqual([...PUBLIC_UNIT_FIELDS, 'status'].sort());
+    }
+    expect(html).not.toContain(CANARY);
+    expect(html).not.toContain('7.77');
+    for (const field of ['internal', 'reservedBy', 'buyerName', 'notes', 'notForSaleReason']) {
+      expect(html).not.toContain(`"${field}"`);
+    }
   });
 
   it.each(TRANSPORTS)(

@@ -46,6 +46,8 @@ import {
   t,
 } from '../src/screens/i18n.js';
 import type { Lang } from '../src/screens/i18n.js';
+// The console's strings join the dictionary when the console loads them, as its page does.
+import '../src/screens/console/strings.js';
 import {
   GALLERY_SIZE,
   GalleryImage,

@@ -7,6 +7,7 @@ export const ERRORS = {
   invalid_request: { status: 400, message: 'The request is not valid.' },
   invalid_message: { status: 400, message: 'The message is not valid JSON of a known type.' },
   frame_too_large: { status: 413, message: 'The message is larger than the frame limit.' },
+  payload_too_large: { status: 413, message: 'The request body is larger than the limit.' },
   unsupported_version: {
     status: 426,
     message: 'The client speaks a protocol version this server does not.',

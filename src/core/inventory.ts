@@ -120,6 +120,17 @@ export interface PublicUnit {
 export interface PublicInventory {
   complex: Complex;
   units: PublicUnit[];
+  /**
+   * Only in an inventory cut for one view (`view-inventory.ts`), which holds some of the units:
+   * what the overview shows of each building, by building id, summed over all of them.
+   */
+  buildingSummaries?: Record<string, BuildingSummary>;
+}
+
+/** A building's units for sale and the lowest price among them, as the overview shows. */
+export interface BuildingSummary {
+  available: number;
+  fromPrice: number | null;
 }
 
 /** The allow-list. Every field copied to a buyer is named here; nothing else is copied. */

@@ -44,6 +44,7 @@ export const RETRY_REASONS = [
   'lagging',
   'rate_limited',
   'unavailable',
+  'credentials_expired',
 ] as const;
 export type RetryReason = (typeof RETRY_REASONS)[number];
 

@@ -2,8 +2,8 @@
  * Numbers, money, areas, quarters, dates and timers as the interface shows them, through `Intl`
  * so grouping and decimal marks follow the language (Russian: «12 450 000 ₽», «42,5 м²»).
  *
- * Formatters are built once per language: `Intl` constructors are slow enough to matter when a
- * grid of a few hundred cells formats its prices on every change.
+ * Formatters are built once per language, when first used: `Intl` constructors are slow enough
+ * to matter when a grid of a few hundred cells formats its prices on every change.
  */
 import type { Lang } from './i18n.js';
 
@@ -12,8 +12,20 @@ const LOCALES: Record<Lang, string> = { ru: 'ru-RU', en: 'en-GB' };
 /** Non-breaking space: a price or an area must never wrap between the number and its unit. */
 const NBSP = '\u00a0';
 
-function perLang<T>(make: (locale: string) => T): Record<Lang, T> {
-  return { ru: make(LOCALES.ru), en: make(LOCALES.en) };
+/**
+ * One formatter per language, each built on first use: a page shows one language, and building
+ * all sixteen of them up front costs a phone a noticeable slice of its first frame.
+ */
+function perLang<T>(make: (locale: string) => T): Readonly<Record<Lang, T>> {
+  const made: Partial<Record<Lang, T>> = {};
+  return {
+    get ru() {
+      return (made.ru ??= make(LOCALES.ru));
+    },
+    get en() {
+      return (made.en ??= make(LOCALES.en));
+    },
+  };
 }
 
 const rubles = perLang(

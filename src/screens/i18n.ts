@@ -12,6 +12,8 @@ import type { ErrorCode } from '../core/errors.js';
 import type { Finishing, PublicStatus, WindowView } from '../core/inventory.js';
 import type { DeviceKind, EndReason, PresentationStatus, TransportKind } from '../core/protocol.js';
 import type { SortKey, ViewName } from '../core/view-state.js';
+// Types only: the console's strings are added at run time by the console itself.
+import type { CONSOLE_RU } from './console/strings.js';
 
 export type Lang = 'ru' | 'en';
 
@@ -228,18 +230,6 @@ const ru = {
   'shortlist.emptyViewer': 'Агент ещё не добавил квартиры в подборку.',
   'shortlist.parameter': 'Параметр',
 
-  'internal.title': 'Внутреннее — покупатель не видит',
-  'internal.reservedBy': 'Бронь оформил',
-  'internal.reservedUntil': 'Бронь до',
-  'internal.buyerName': 'Покупатель',
-  'internal.dealStage': 'Этап сделки',
-  'internal.discountLimit': 'Предел скидки',
-  'internal.commission': 'Комиссия',
-  'internal.notes': 'Заметки',
-  'internal.bti': 'Номер БТИ',
-  'internal.notForSaleReason': 'Причина снятия с продажи',
-  'internal.percent': '{value} %',
-
   // ------------------------------------------------------------------ counted phrases
   'plural.units.one': '{count} квартира',
   'plural.units.few': '{count} квартиры',
@@ -327,92 +317,11 @@ const ru = {
   'viewer.callMeSent': 'Агент увидит вашу просьбу перезвонить',
   'viewer.readOnly': 'Это экран просмотра: показом управляет агент.',
 
-  // ------------------------------------------------------------------ agent's console
-  'login.title': 'Вход для агентов',
-  'login.email': 'Электронная почта',
-  'login.password': 'Пароль',
-  'login.submit': 'Войти',
-  'login.submitting': 'Входим…',
-  'login.required': 'Введите почту и пароль.',
-  'console.signedInAs': 'Вы вошли как {name}',
-  'console.signOut': 'Выйти',
-  'console.presentingTo': 'Показ для покупателя: {buyer}',
-  'console.buyerPreview': 'Так видит покупатель',
-
-  'present.button': 'Удалённая презентация',
-  'present.dialogTitle': 'Удалённая презентация',
-  'present.buyer': 'Покупатель',
-  'present.searchBuyer': 'Найти покупателя',
-  'present.pickBuyer': 'Выберите покупателя',
-  'present.newBuyer': 'Новый покупатель',
-  'present.buyerName': 'Имя',
-  'present.buyerContact': 'Телефон или e-mail',
-  'present.lifetime': 'Срок действия ссылки',
-  'present.noBuyers': 'Покупателей пока нет — создайте нового.',
-  'present.nameRequired': 'Введите имя покупателя.',
-  'present.contactInvalid': 'Введите телефон (+7…) или e-mail покупателя.',
-  'present.create': 'Создать ссылку',
-  'present.creating': 'Создаём ссылку…',
-  'present.link': 'Ссылка для покупателя',
-  'present.copy': 'Копировать',
-  'present.copied': 'Скопировано',
-  'present.qr': 'QR-код',
-  'present.qrHint': 'Покупатель наводит камеру телефона на код — ссылка откроется сама.',
-  'present.openAsBuyer': 'Открыть как покупатель',
-  'present.sendHint': 'Отправьте ссылку покупателю в мессенджере, по SMS или почте.',
-
-  'live.waiting': 'Ждём покупателя',
-  'live.watching': 'Смотрит: {device}',
-  'live.tabHidden': 'вкладка скрыта',
-  'live.devices': 'Подключено: {devices}',
-  'live.via': 'через {transport}',
-  'live.lag': 'задержка {ms} мс',
-  'live.agentReconnecting': 'Переподключаемся… Покупатель видит последний кадр.',
-  'live.timeLeft': 'Осталось {time}',
-  'live.extend': 'Продлить на {duration}',
-  'live.expiresSoon': 'Ссылка истечёт через 5 минут. Продлите её, если показ продолжается.',
-  'live.revoke': 'Отозвать ссылку',
-  'live.revokeConfirm': 'Покупатель сразу потеряет доступ. Отозвать ссылку?',
-  'live.reissue': 'Выпустить новую ссылку',
-  'live.end': 'Завершить показ',
-  'live.endConfirm': 'Покупатель увидит итог показа. Завершить?',
-  'live.buyerLiked': 'Покупателю понравилась кв. {number}',
-  'live.buyerCallMe': 'Покупатель просит перезвонить',
-
-  'transport.ws': 'WebSocket',
-  'transport.sse': 'SSE',
-  'transport.poll': 'опрос сервера',
-
-  'device.phone': 'телефон',
-  'device.tablet': 'планшет',
-  'device.desktop': 'компьютер',
-
-  'presentations.title': 'Мои презентации',
-  'presentationStatus.created': 'Ждёт покупателя',
-  'presentationStatus.live': 'Идёт',
-  'presentationStatus.agent_away': 'Вы отключились',
-  'presentationStatus.ended': 'Завершена',
-  'endReason.agent_ended': 'Вы завершили показ.',
-  'endReason.grace_timeout': 'Показ завершился: вы не вернулись вовремя.',
-  'endReason.expired': 'Показ завершился: срок ссылки истёк.',
-  'endReason.revoked': 'Показ завершился: ссылка отозвана.',
-  'presentations.live': 'Идёт',
-  'presentations.agentAway': 'Вы отключились',
-  'presentations.ended': 'Завершена',
-  'presentations.shown': 'Показано: {units}',
-  'presentations.created': 'Создана {time}',
-  'presentations.reopen': 'Открыть снова',
-  'presentations.empty': 'Презентаций пока нет. Нажмите «Удалённая презентация», чтобы начать.',
-
-  'takeover.title': 'Показ идёт в другой вкладке',
-  'takeover.body':
-    'Чтобы показывать отсюда, перехватите показ: другая вкладка перестанет управлять экраном покупателя.',
-  'takeover.button': 'Показывать отсюда',
-
   // ------------------------------------------------------------------ errors, by code
   'error.invalid_request': 'Запрос не удался: проверьте введённые данные и попробуйте снова.',
   'error.invalid_message': 'Приложение отправило непонятное сообщение. Обновите страницу.',
   'error.frame_too_large': 'Изменение слишком большое. Сбросьте часть фильтров и повторите.',
+  'error.payload_too_large': 'Запрос слишком большой: сократите введённые данные и повторите.',
   'error.unsupported_version': 'Приложение устарело. Обновите страницу.',
   'error.hello_required': 'Соединение началось неправильно. Обновите страницу.',
   'error.not_allowed': 'С этого экрана так сделать нельзя. Обновите страницу.',
@@ -439,13 +348,16 @@ const ru = {
   'error.unknown': 'Что-то пошло не так. Обновите страницу и попробуйте снова.',
 } as const;
 
-export type MessageKey = keyof typeof ru;
+/** Every Russian text by key: the shared ones here and the console's (`console/strings.ts`). */
+type AllRussian = typeof ru & typeof CONSOLE_RU;
+
+export type MessageKey = keyof AllRussian;
 
 /** Every language must define every key the Russian dictionary has. */
 export type Messages = Record<MessageKey, string>;
 
 // Every wire name a screen shows must have a text; this fails to compile otherwise.
-const wireNamesCovered: Record<
+type WireNamesCovered = Record<
   | `error.${ErrorCode}`
   | `presentationStatus.${PresentationStatus}`
   | `endReason.${EndReason}`
@@ -457,10 +369,12 @@ const wireNamesCovered: Record<
   | `view.${ViewName}`
   | `sort.${SortKey}`,
   string
-> = ru;
+>;
+const wireNamesCovered: WireNamesCovered = {} as AllRussian;
 void wireNamesCovered;
 
-const en: Messages = {
+/** The English texts of the shared keys; the console adds its own with `addMessages`. */
+const en: Record<keyof typeof ru, string> = {
   'app.title': 'Remote presentation',
   'app.language': 'Language',
   'app.lang.ru': 'Русский',
@@ -662,18 +576,6 @@ const en: Messages = {
   'shortlist.emptyViewer': 'The agent has not added units to the shortlist yet.',
   'shortlist.parameter': 'Parameter',
 
-  'internal.title': 'Internal — not shown to the buyer',
-  'internal.reservedBy': 'Reserved by',
-  'internal.reservedUntil': 'Reserved until',
-  'internal.buyerName': 'Buyer',
-  'internal.dealStage': 'Deal stage',
-  'internal.discountLimit': 'Discount limit',
-  'internal.commission': 'Commission',
-  'internal.notes': 'Notes',
-  'internal.bti': 'BTI number',
-  'internal.notForSaleReason': 'Why it is not for sale',
-  'internal.percent': '{value} %',
-
   'plural.units.one': '{count} unit',
   'plural.units.few': '{count} units',
   'plural.units.many': '{count} units',
@@ -758,90 +660,10 @@ const en: Messages = {
   'viewer.callMeSent': 'The agent will see your request to call back',
   'viewer.readOnly': 'This screen only watches: the agent leads the presentation.',
 
-  'login.title': 'Agent sign-in',
-  'login.email': 'E-mail',
-  'login.password': 'Password',
-  'login.submit': 'Sign in',
-  'login.submitting': 'Signing in…',
-  'login.required': 'Enter your e-mail and password.',
-  'console.signedInAs': 'Signed in as {name}',
-  'console.signOut': 'Sign out',
-  'console.presentingTo': 'Presenting to {buyer}',
-  'console.buyerPreview': 'What the buyer sees',
-
-  'present.button': 'Remote presentation',
-  'present.dialogTitle': 'Remote presentation',
-  'present.buyer': 'Buyer',
-  'present.searchBuyer': 'Find a buyer',
-  'present.pickBuyer': 'Pick a buyer',
-  'present.newBuyer': 'New buyer',
-  'present.buyerName': 'Name',
-  'present.buyerContact': 'Phone or e-mail',
-  'present.lifetime': 'Link lifetime',
-  'present.noBuyers': 'No buyers yet — create a new one.',
-  'present.nameRequired': 'Enter the buyer’s name.',
-  'present.contactInvalid': 'Enter the buyer’s phone (+7…) or e-mail.',
-  'present.create': 'Create link',
-  'present.creating': 'Creating the link…',
-  'present.link': 'Link for the buyer',
-  'present.copy': 'Copy',
-  'present.copied': 'Copied',
-  'present.qr': 'QR code',
-  'present.qrHint': 'The buyer points their phone camera at the code and the link opens.',
-  'present.openAsBuyer': 'Open as the buyer',
-  'present.sendHint': 'Send the link to the buyer by messenger, SMS or e-mail.',
-
-  'live.waiting': 'Waiting for the buyer',
-  'live.watching': 'Watching on {device}',
-  'live.tabHidden': 'tab hidden',
-  'live.devices': 'Connected: {devices}',
-  'live.via': 'via {transport}',
-  'live.lag': 'lag {ms} ms',
-  'live.agentReconnecting': 'Reconnecting… The buyer sees the last frame.',
-  'live.timeLeft': '{time} left',
-  'live.extend': 'Extend by {duration}',
-  'live.expiresSoon': 'The link expires in 5 minutes. Extend it if the presentation goes on.',
-  'live.revoke': 'Revoke link',
-  'live.revokeConfirm': 'The buyer loses access at once. Revoke the link?',
-  'live.reissue': 'Re-issue link',
-  'live.end': 'End presentation',
-  'live.endConfirm': 'The buyer will see a recap. End the presentation?',
-  'live.buyerLiked': 'The buyer likes unit {number}',
-  'live.buyerCallMe': 'The buyer asks you to call back',
-
-  'transport.ws': 'WebSocket',
-  'transport.sse': 'SSE',
-  'transport.poll': 'polling',
-
-  'device.phone': 'phone',
-  'device.tablet': 'tablet',
-  'device.desktop': 'computer',
-
-  'presentations.title': 'My presentations',
-  'presentationStatus.created': 'Waiting for the buyer',
-  'presentationStatus.live': 'Live',
-  'presentationStatus.agent_away': 'You are disconnected',
-  'presentationStatus.ended': 'Ended',
-  'endReason.agent_ended': 'You ended the presentation.',
-  'endReason.grace_timeout': 'It ended because you did not come back in time.',
-  'endReason.expired': 'It ended because the link expired.',
-  'endReason.revoked': 'It ended because the link was revoked.',
-  'presentations.live': 'Live',
-  'presentations.agentAway': 'You are disconnected',
-  'presentations.ended': 'Ended',
-  'presentations.shown': 'Shown: {units}',
-  'presentations.created': 'Created {time}',
-  'presentations.reopen': 'Reopen',
-  'presentations.empty': 'No presentations yet. Press “Remote presentation” to start one.',
-
-  'takeover.title': 'Another tab is presenting',
-  'takeover.body':
-    'Take over to present from here: the other tab stops controlling the buyer’s screen.',
-  'takeover.button': 'Present from here',
-
   'error.invalid_request': 'The request failed: check what you entered and try again.',
   'error.invalid_message': 'The app sent a message the server did not understand. Reload the page.',
   'error.frame_too_large': 'That change is too large. Clear some filters and try again.',
+  'error.payload_too_large': 'That request is too large. Shorten what you entered and try again.',
   'error.unsupported_version': 'This app is out of date. Reload the page.',
   'error.hello_required': 'The connection started the wrong way. Reload the page.',
   'error.not_allowed': 'This screen cannot do that. Reload the page.',
@@ -866,7 +688,19 @@ const en: Messages = {
   'error.unknown': 'Something went wrong. Reload the page and try again.',
 };
 
-export const DICTIONARIES: Readonly<Record<Lang, Messages>> = { ru, en };
+const dictionaries: Record<Lang, Record<string, string>> = { ru: { ...ru }, en: { ...en } };
+
+/** Every key in both languages once the console's strings are added; the shared ones before. */
+export const DICTIONARIES = dictionaries as Readonly<Record<Lang, Messages>>;
+
+/** Adds a screen's own keys to the dictionary (see `console/strings.ts`). */
+export function addMessages(
+  ruTexts: Record<string, string>,
+  enTexts: Record<string, string>,
+): void {
+  Object.assign(dictionaries.ru, ruTexts);
+  Object.assign(dictionaries.en, enTexts);
+}
 
 // ---------------------------------------------------------------- lookup
 
@@ -876,12 +710,12 @@ type Placeholders<S extends string> = S extends `${string}{${infer Name}}${infer
   : never;
 
 export type MessageParams<K extends MessageKey> = Record<
-  Placeholders<(typeof ru)[K]>,
+  Placeholders<AllRussian[K]>,
   string | number
 >;
 
 /** A key without placeholders takes no parameters; one with them requires every one. */
-type ParamsArg<K extends MessageKey> = [Placeholders<(typeof ru)[K]>] extends [never]
+type ParamsArg<K extends MessageKey> = [Placeholders<AllRussian[K]>] extends [never]
   ? [params?: Record<string, never>]
   : [params: MessageParams<K>];
 
@@ -896,12 +730,14 @@ function interpolate(template: string, params: Record<string, string | number> |
 
 /** The message for `key` in `lang`, with `{name}` placeholders filled from `params`. */
 export function t<K extends MessageKey>(lang: Lang, key: K, ...rest: ParamsArg<K>): string {
-  return interpolate(DICTIONARIES[lang][key], rest[0]);
+  // A console key on a page that has not loaded the console's strings shows as itself, which
+  // the browser tests catch as a raw key, rather than as "undefined".
+  return interpolate(DICTIONARIES[lang][key] ?? key, rest[0]);
 }
 
 /** Whether a runtime string (an error code from the wire, say) names a message. */
 export function isMessageKey(key: string): key is MessageKey {
-  return Object.prototype.hasOwnProperty.call(ru, key);
+  return Object.prototype.hasOwnProperty.call(dictionaries.ru, key);
 }
 
 /** The sentence for an error code; a code this build does not know gets the generic one. */
@@ -920,26 +756,23 @@ export type PluralBase = MessageKey extends infer K
 
 export type PluralCategory = 'one' | 'few' | 'many' | 'other';
 
-const pluralRules: Record<Lang, Intl.PluralRules> = {
-  ru: new Intl.PluralRules('ru'),
-  en: new Intl.PluralRules('en'),
-};
-
-const countFormat: Record<Lang, Intl.NumberFormat> = {
-  ru: new Intl.NumberFormat('ru-RU'),
-  en: new Intl.NumberFormat('en-GB'),
-};
+// Built on first use, for the language shown only: `Intl` constructors are slow on a phone.
+const pluralRules: Partial<Record<Lang, Intl.PluralRules>> = {};
+const countFormat: Partial<Record<Lang, Intl.NumberFormat>> = {};
+const INTL_LOCALE: Record<Lang, string> = { ru: 'ru-RU', en: 'en-GB' };
 
 /** The plural category of `count`; categories our dictionaries do not use fall back to other. */
 export function pluralCategory(lang: Lang, count: number): PluralCategory {
-  const category = pluralRules[lang].select(count);
+  const rules = (pluralRules[lang] ??= new Intl.PluralRules(lang));
+  const category = rules.select(count);
   return category === 'one' || category === 'few' || category === 'many' ? category : 'other';
 }
 
 /** A counted phrase: `plural(ru, 'units', 5)` → «5 квартир». */
 export function plural(lang: Lang, base: PluralBase, count: number): string {
   const key = `plural.${base}.${pluralCategory(lang, count)}` as MessageKey;
-  return interpolate(DICTIONARIES[lang][key], { count: countFormat[lang].format(count) });
+  const format = (countFormat[lang] ??= new Intl.NumberFormat(INTL_LOCALE[lang]));
+  return interpolate(DICTIONARIES[lang][key], { count: format.format(count) });
 }
 
 // ---------------------------------------------------------------- language choice

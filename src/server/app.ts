@@ -34,6 +34,7 @@ import { systemClock } from './clock.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import { agentGuard, agentRoutes } from './http/agent-routes.js';
+import { startHousekeeping } from './housekeeping.js';
 import { errorHandler } from './http/errors.js';
 import { opsRoutes } from './http/ops-routes.js';
 import { sendInvalidLink, viewerRoutes } from './http/viewer-routes.js';
@@ -144,7 +145,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     catalogue,
   });
   service.connect(realtime);
-  const auth = new AgentAuth({ store, clock, config });
+  const auth = new AgentAuth({
+    store,
+    clock,
+    config,
+    onAgentChanged: (agentId) => service.agentChanged(agentId),
+  });
 
   const headersTimeout = options.headersTimeoutMs ?? 10_000;
   const app = Fastify({
@@ -307,11 +313,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   await service.restore();
   const address = await app.listen({ port: config.port, host: config.host });
   webhooks.start();
+  const housekeeping = startHousekeeping({ store, clock, log });
   const url = address.replace('[::1]', 'localhost');
 
   let closing: Promise<void> | null = null;
   const close = () =>
     (closing ??= (async () => {
+      housekeeping.cancel();
       await realtime.shutdown();
       ws?.close();
       http.close();

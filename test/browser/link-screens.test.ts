@@ -10,6 +10,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
+import { CLOSE_FATAL } from '../../src/core/protocol.js';
 import { tx } from '../../src/screens/app/i18n-extra.js';
 import { t } from '../../src/screens/i18n.js';
 import type { PresenterClient } from '../../src/sdk/index.js';
@@ -120,6 +121,33 @@ describe("the buyer's link, on every screen besides the live one", () => {
     await checkBothLanguages(page, 'viewer-unavailable', async (lang) => {
       await expectText(page.locator('.rp-viewer-notice h2'), tx(lang, 'viewer.unavailableTitle'));
       await expectText(page.locator('.rp-viewer-actions button'), tx(lang, 'viewer.reload'));
+    });
+    await page.close();
+  });
+
+  test('a connection ended for a reason with no screen of its own shows the failed screen', async () => {
+    const { url } = await agent.present();
+    const page = await phone.newPage();
+    // A server this page is too old for: it answers the hello with a fatal closing frame.
+    await page.route('**/rt/**', (route) => route.abort());
+    await page.routeWebSocket(/\/ws$/, (ws) => {
+      ws.onMessage(() => {
+        const closing = {
+          type: 'closing',
+          reason: 'unsupported_version',
+          retry: false,
+          message: 'This page speaks an older protocol.',
+        };
+        ws.send(JSON.stringify(closing));
+        ws.close({ code: CLOSE_FATAL, reason: 'unsupported_version' });
+      });
+    });
+    await page.goto(url);
+    await expectScreen(page, 'failed');
+
+    await checkBothLanguages(page, 'viewer-failed', async (lang) => {
+      await expectText(page.locator('.rp-viewer-notice h2'), tx(lang, 'viewer.failedTitle'));
+      await expectText(page.locator('.rp-viewer-notice button'), tx(lang, 'viewer.reload'));
     });
     await page.close();
   });

@@ -27,6 +27,9 @@ import type { RunningServer } from '../../src/server/app.js';
 import { systemClock } from '../../src/server/clock.js';
 import type { Clock } from '../../src/server/clock.js';
 import { loadConfig } from '../../src/server/config.js';
+// The console's strings join the dictionary as the console's page adds them, so that the tests'
+// own `t(lang, 'live.…')` finds what the console shows.
+import '../../src/screens/console/strings.js';
 import { openStore } from '../../src/server/storage/open.js';
 import type { Store } from '../../src/server/storage/store.js';
 

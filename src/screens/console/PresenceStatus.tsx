@@ -38,6 +38,7 @@ export function PresenceStatus({ lang, status, viewers }: PresenceStatusProps) {
           {viewers.map((viewer) => (
             <li key={viewer.connectionId} data-visible={String(viewer.visible)}>
               {t(lang, `device.${viewer.device}`)}
+              {` · ${t(lang, 'live.via', { transport: t(lang, `transport.${viewer.transport}`) })}`}
               {!viewer.visible && ` · ${t(lang, 'live.tabHidden')}`}
               {viewer.lagMs !== null &&
                 ` · ${t(lang, 'live.lag', { ms: formatNumber(lang, Math.round(viewer.lagMs)) })}`}

@@ -1,10 +1,11 @@
 /**
  * The first frame of the buyer's page, embedded by the server into the HTML it serves for
- * `/p/<token>`: the presentation, the view state at a sequence number and the public inventory,
- * or the reason the link does not open. Reading it costs no round trip, so the phone shows the
- * agent's view as soon as the script runs.
+ * `/p/<token>`: the presentation, the view state at a sequence number and the part of the public
+ * inventory that state draws, or the reason the link does not open. Reading it costs no round
+ * trip, so the phone shows the agent's view as soon as the script runs.
  */
 import type { PublicInventory } from '../../core/inventory.js';
+import type { InventoryScope } from '../../core/view-inventory.js';
 import type { PresentationView } from '../../core/protocol.js';
 import type { ViewState } from '../../core/view-state.js';
 
@@ -30,6 +31,9 @@ export interface ViewerBootstrap {
   seq?: number;
   state?: ViewState;
   inventory?: PublicInventory;
+  /** Set when `inventory` is cut to the state's view: what it holds, and where the rest is. */
+  inventoryScope?: InventoryScope;
+  inventoryUrl?: string;
   error?: { code: BootstrapErrorCode; message: string };
   recap?: ServerRecap;
 }
@@ -50,6 +54,11 @@ function isBootstrapError(value: unknown): value is ViewerBootstrap['error'] {
     (BOOTSTRAP_ERRORS as readonly unknown[]).includes(value.code) &&
     typeof value.message === 'string'
   );
+}
+
+function isScope(value: unknown): value is InventoryScope {
+  const ids = (list: unknown) => Array.isArray(list) && list.every((id) => typeof id === 'string');
+  return isRecord(value) && ids(value.sections) && ids(value.units);
 }
 
 function isServerRecap(value: unknown): value is ServerRecap {
@@ -86,6 +95,16 @@ export function readBootstrap(doc: Document): ViewerBootstrap {
   if (isRecord(value.state)) bootstrap.state = value.state as unknown as ViewState;
   if (isRecord(value.inventory))
     bootstrap.inventory = value.inventory as unknown as PublicInventory;
+  // A cut is only of use with the way to the rest of the inventory; the page's own path only.
+  if (
+    bootstrap.inventory &&
+    isScope(value.inventoryScope) &&
+    typeof value.inventoryUrl === 'string' &&
+    value.inventoryUrl.startsWith('/api/')
+  ) {
+    bootstrap.inventoryScope = value.inventoryScope;
+    bootstrap.inventoryUrl = value.inventoryUrl;
+  }
   if (isServerRecap(value.recap)) bootstrap.recap = value.recap;
   if (value.error !== undefined) {
     bootstrap.error = isBootstrapError(value.error) ? value.error : MISSING.error;

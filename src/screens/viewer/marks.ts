@@ -1,8 +1,9 @@
 /**
  * Moments of the buyer's page that `bench/first-frame.ts` reads as performance marks: when the
- * agent's view was first drawn, and when the connection first went live. Each is set once.
+ * agent's view was first drawn, when the connection first went live, and when the whole
+ * inventory came in after a first frame drawn from a cut of it. Each is set once.
  */
-export type ViewerMark = 'rp-first-frame' | 'rp-live';
+export type ViewerMark = 'rp-first-frame' | 'rp-live' | 'rp-inventory';
 
 const marked = new Set<ViewerMark>();
 

@@ -5,10 +5,12 @@
  */
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 
-import type { PublicInventory } from '../../core/inventory.js';
+import type { PublicInventory, PublicUnit } from '../../core/inventory.js';
 import type { CloseReason, PresentationView, ReactionKind } from '../../core/protocol.js';
+import { cutCovers } from '../../core/view-inventory.js';
+import type { InventoryScope } from '../../core/view-inventory.js';
 import type { ViewState } from '../../core/view-state.js';
-import type { ConnectionStatus } from '../../sdk/connection.js';
+import type { ConnectionStatus, TransportChoice } from '../../sdk/connection.js';
 // From its own module, not the SDK's index: the index also brings the presenter, which the
 // console shares with this bundle, and the buyer's phone would download it for nothing.
 import { ViewerClient } from '../../sdk/viewer.js';
@@ -25,6 +27,8 @@ export interface ViewerSession {
   fatalReason: CloseReason | null;
   /** The page's inventory, with the statuses and prices changed since it loaded. */
   inventory: PublicInventory | null;
+  /** Set while `inventory` is the cut the page came with, before the whole one is in. */
+  scope: InventoryScope | null;
   /** How many reactions the server refused as too many (`rate_limited`) so far. */
   reactionRefusals: number;
 }
@@ -37,6 +41,72 @@ export interface ViewerConnection extends ViewerSession {
 /** A link that did not open is not worth a connection: the bootstrap already says why. */
 function canConnect(bootstrap: ViewerBootstrap, token: string | null): token is string {
   return token !== null && bootstrap.error === undefined && bootstrap.presentation !== null;
+}
+
+/** How often, and how long apart, the page asks again for the whole inventory. */
+const INVENTORY_ATTEMPTS = 5;
+const INVENTORY_RETRY_MS = 3000;
+
+function isInventory(value: unknown): value is PublicInventory {
+  const record = value as Partial<PublicInventory> | null;
+  return (
+    typeof record === 'object' &&
+    record !== null &&
+    Array.isArray(record.units) &&
+    typeof record.complex === 'object' &&
+    record.complex !== null &&
+    Array.isArray(record.complex.buildings)
+  );
+}
+
+/**
+ * Fetches the whole public inventory once the page is live, when it came with a cut: the first
+ * frame did not wait for it, and the agent's next place may need it. Keeps asking a few times
+ * if it fails; the cut keeps drawing whatever it covers meanwhile.
+ */
+function useWholeInventory(
+  url: string | undefined,
+  token: string | null,
+  live: boolean,
+  onInventory: (inventory: PublicInventory) => void,
+): void {
+  // Wanted from the first time the page is live on; a dropout after that does not cancel it.
+  const [wanted, setWanted] = useState(false);
+  useEffect(() => {
+    if (live) setWanted(true);
+  }, [live]);
+
+  useEffect(() => {
+    if (!url || token === null || !wanted) return undefined;
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+
+    const attempt = async (left: number) => {
+      try {
+        const res = await fetch(url, {
+          headers: { 'x-viewer-token': token },
+          credentials: 'omit',
+          referrerPolicy: 'no-referrer',
+        });
+        if (!res.ok) throw new Error(`inventory: ${res.status}`);
+        const value: unknown = await res.json();
+        if (!isInventory(value)) throw new Error('inventory: not an inventory');
+        if (!stopped) {
+          markOnce('rp-inventory');
+          onInventory(value);
+        }
+      } catch {
+        if (!stopped && left > 1) {
+          timer = setTimeout(() => void attempt(left - 1), INVENTORY_RETRY_MS);
+        }
+      }
+    };
+    void attempt(INVENTORY_ATTEMPTS);
+    return () => {
+      stopped = true;
+      if (timer !== undefined) clearTimeout(timer);
+    };
+  }, [url, token, wanted, onInventory]);
 }
 
 /**
@@ -71,8 +141,12 @@ export function useViewerSession(
     status: canConnect(bootstrap, token) ? 'connecting' : 'closed',
     fatalReason: null,
     inventory: bootstrap.inventory ?? null,
+    scope: bootstrap.inventoryScope ?? null,
     reactionRefusals: 0,
   }));
+  // Every unit update since the page loaded, the last of each unit: the whole inventory may
+  // have been read before some of them, and they are laid over it when it comes.
+  const updates = useRef(new Map<string, PublicUnit>());
 
   useEffect(() => {
     if (!canConnect(bootstrap, token)) return undefined;
@@ -85,6 +159,7 @@ export function useViewerSession(
       token,
       device: deviceKind(),
       initial,
+      transport: forcedTransport(),
     });
     clientRef.current = client;
 
@@ -101,11 +176,12 @@ export function useViewerSession(
         if (!fatal || reason === 'closed_by_client') return;
         setSession((s) => ({ ...s, status: 'closed', fatalReason: reason }));
       }),
-      client.on('units', (units) =>
+      client.on('units', (units) => {
+        for (const unit of units) updates.current.set(unit.id, unit);
         setSession((s) =>
           s.inventory ? { ...s, inventory: applyUnitUpdates(s.inventory, units) } : s,
-        ),
-      ),
+        );
+      }),
       // A viewer sends nothing else the server could find too frequent: this is a reaction.
       client.on('error', ({ code }) => {
         if (code === 'rate_limited') {
@@ -122,13 +198,49 @@ export function useViewerSession(
     };
   }, [bootstrap, token]);
 
+  const takeWhole = useCallback((whole: PublicInventory) => {
+    const merged = applyUnitUpdates(whole, [...updates.current.values()]);
+    setSession((s) => ({ ...s, inventory: merged, scope: null }));
+  }, []);
+  useWholeInventory(
+    session.scope ? bootstrap.inventoryUrl : undefined,
+    token,
+    session.status === 'open',
+    takeWhole,
+  );
+
+  // While the page holds only its cut, a state the cut cannot draw as the whole inventory would
+  // (the agent moved on before the rest came) waits for it; the buyer keeps the last frame.
+  const drawable = useRef<ViewState | null>(null);
+  let state = session.state;
+  if (
+    session.scope &&
+    session.inventory &&
+    state &&
+    !cutCovers(session.scope, session.inventory, state)
+  ) {
+    state = drawable.current;
+  } else {
+    drawable.current = state;
+  }
+
   const react = useCallback(
     (kind: ReactionKind, unitId: string | null) => clientRef.current?.react(kind, unitId) ?? false,
     [],
   );
 
   // A fatal end stays what it is; anything else is offline while the phone has no network.
+  const drawn: ViewerSession = { ...session, state };
   const shown: ViewerSession =
-    online || session.status === 'closed' ? session : { ...session, status: 'offline' };
+    online || session.status === 'closed' ? drawn : { ...drawn, status: 'offline' };
   return { ...shown, react };
+}
+
+/**
+ * `?transport=sse` (or `ws`, `poll`) pins the buyer's page to one transport, for support calls
+ * and tests; without it the SDK picks, falling back from WebSocket to SSE to long-polling.
+ */
+function forcedTransport(): TransportChoice {
+  const asked = new URLSearchParams(window.location.search).get('transport');
+  return asked === 'ws' || asked === 'sse' || asked === 'poll' ? asked : 'auto';
 }

@@ -4,6 +4,7 @@
  * in it still shows the same thing to the agent and to the buyer.
  */
 import type { Building, PublicInventory, PublicUnit, Section } from '../../core/inventory.js';
+import { resolveSectionId } from '../../core/view-inventory.js';
 import type { ViewState } from '../../core/view-state.js';
 
 export interface InventoryIndex {
@@ -55,35 +56,20 @@ function placeOfSection(index: InventoryIndex, sectionId: string | null): Place 
   return section && building ? { building, section } : null;
 }
 
-function firstSectionOf(building: Building | undefined): Place | null {
-  const section = building?.sections[0];
-  return building && section ? { building, section } : null;
-}
-
 /**
  * The section a grid or floor plan shows: the state's section; else the first section of the
  * state's building; else the open unit's section; else the first section of the first building
- * that has one. Null only when the complex has no sections at all.
+ * that has one. Null only when the complex has no sections at all. The rule itself is in
+ * `core/view-inventory.ts`, which the server also follows to cut the buyer's first inventory.
  */
 export function resolvePlace(state: ViewState, inventory: PublicInventory): Place | null {
   const index = indexInventory(inventory);
-
-  const bySection = placeOfSection(index, state.sectionId);
-  if (bySection) return bySection;
-
-  const byBuilding =
-    state.buildingId === null ? null : firstSectionOf(index.buildingById.get(state.buildingId));
-  if (byBuilding) return byBuilding;
-
-  const unit = state.unitId === null ? undefined : index.unitById.get(state.unitId);
-  const byUnit = unit ? placeOfSection(index, unit.sectionId) : null;
-  if (byUnit) return byUnit;
-
-  for (const building of inventory.complex.buildings) {
-    const first = firstSectionOf(building);
-    if (first) return first;
-  }
-  return null;
+  const sectionId = resolveSectionId(
+    state,
+    inventory.complex,
+    (unitId) => index.unitById.get(unitId)?.sectionId,
+  );
+  return placeOfSection(index, sectionId);
 }
 
 export function unitsOfSection(

@@ -32,7 +32,9 @@ export function overviewModel(inventory: PublicInventory): OverviewModel {
     buildings: inventory.complex.buildings.map((building) => ({
       building,
       firstSection: building.sections[0] ?? null,
-      ...buildingSummary(inventory.units, building.id),
+      // A cut of the inventory holds some units only, and brings the sums of all of them.
+      ...(inventory.buildingSummaries?.[building.id] ??
+        buildingSummary(inventory.units, building.id)),
       floors: Math.max(building.floors, ...building.sections.map((s) => s.floors)),
     })),
   };

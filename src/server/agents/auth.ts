@@ -18,6 +18,8 @@ export interface Identity {
   agent: AgentRow;
   /** Set for cookie sessions: state-changing requests must carry its CSRF token. */
   session: SessionRow | null;
+  /** Set for presenter tokens: when the token expires (epoch ms), and a socket it opened closes. */
+  tokenExpiresAt?: number;
 }
 
 export function sessionHash(cookieValue: string): string {
@@ -34,11 +36,19 @@ export class AgentAuth {
   readonly #store: Store;
   readonly #clock: Clock;
   readonly #config: Config;
+  readonly #onAgentChanged: ((agentId: string) => Promise<void>) | undefined;
 
-  constructor(deps: { store: Store; clock: Clock; config: Config }) {
+  constructor(deps: {
+    store: Store;
+    clock: Clock;
+    config: Config;
+    /** A presenter token changed a known agent's name or phone (cached copies must go). */
+    onAgentChanged?: (agentId: string) => Promise<void>;
+  }) {
     this.#store = deps.store;
     this.#clock = deps.clock;
     this.#config = deps.config;
+    this.#onAgentChanged = deps.onAgentChanged;
   }
 
   async login(
@@ -91,6 +101,11 @@ export class AgentAuth {
       );
     }
     const { agentId, name, phone } = result.identity;
+    const tokenExpiresAt = result.expiresAt;
+    const known = await this.#store.agents.findById(agentId);
+    if (known && known.name === name && known.phone === phone) {
+      return { agent: known, session: null, tokenExpiresAt };
+    }
     const agent: AgentRow = {
       id: agentId,
       email: null,
@@ -100,7 +115,13 @@ export class AgentAuth {
       createdAt: this.#clock.now(),
     };
     await this.#store.agents.upsert(agent);
-    return { agent: (await this.#store.agents.findById(agentId)) ?? agent, session: null };
+    // A new name or phone: the buyers' screens and every node's cached copy must follow.
+    if (known) await this.#onAgentChanged?.(agentId);
+    return {
+      agent: (await this.#store.agents.findById(agentId)) ?? agent,
+      session: null,
+      tokenExpiresAt,
+    };
   }
 
   checkCsrf(identity: Identity, header: string | undefined): void {

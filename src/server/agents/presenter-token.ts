@@ -30,7 +30,9 @@ export async function mintPresenterToken(
 }
 
 export type VerifyResult =
-  { ok: true; identity: PresenterIdentity } | { ok: false; reason: 'expired' | 'invalid' };
+  /** `expiresAt`: the token's `exp`, in epoch ms. */
+  | { ok: true; identity: PresenterIdentity; expiresAt: number }
+  | { ok: false; reason: 'expired' | 'invalid' };
 
 export async function verifyPresenterToken(
   secret: string,
@@ -52,7 +54,11 @@ export async function verifyPresenterToken(
       return { ok: false, reason: 'invalid' };
     }
     const phone = typeof payload.phone === 'string' ? payload.phone.slice(0, 40) : null;
-    return { ok: true, identity: { agentId: `ext:${sub}`, name, phone } };
+    return {
+      ok: true,
+      identity: { agentId: `ext:${sub}`, name, phone },
+      expiresAt: (payload.exp ?? 0) * 1000,
+    };
   } catch (err) {
     return { ok: false, reason: err instanceof errors.JWTExpired ? 'expired' : 'invalid' };
   }

@@ -133,7 +133,7 @@ export function agentRoutes(app: FastifyInstance, d: AgentRouteDeps): void {
       const identity = await requireAgent(request);
       if (identity.session) {
         await d.auth.logout(identity.session);
-        d.realtime.closeSession(identity.session.idHash);
+        await d.realtime.closeSession(identity.session.idHash);
       }
       void reply.clearCookie(SESSION_COOKIE, cookieOptions);
       return reply.code(204).send();
@@ -294,7 +294,9 @@ export function agentRoutes(app: FastifyInstance, d: AgentRouteDeps): void {
         tags,
         summary: 'Extends the link, up to the maximum lifetime.',
         params: pidParams,
-        body: z.object({ minutes: z.number().int().min(1).max(480) }),
+        // One request may ask for up to the whole maximum lifetime; the presentation's own
+        // maximum (counted from its creation) still caps the total.
+        body: z.object({ minutes: z.number().int().min(1).max(d.config.maxLifetimeMin) }),
       },
     },
     async (request) => {

@@ -9,7 +9,25 @@ import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AppError } from '../../core/errors.js';
 import { errorIsUnavailable } from '../storage/open.js';
 
-export function errorHandler(err: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+type ErrorHandler = (err: FastifyError, request: FastifyRequest, reply: FastifyReply) => void;
+
+/** The API's handler: a body over the limit is `payload_too_large`. */
+export const errorHandler: ErrorHandler = (err, request, reply) =>
+  handle(err, request, reply, 'payload_too_large');
+
+/**
+ * The same handler for routes that carry protocol messages (the realtime HTTP transports),
+ * where a body over the limit is a message over the frame limit, `frame_too_large` (R10).
+ */
+export const frameErrorHandler: ErrorHandler = (err, request, reply) =>
+  handle(err, request, reply, 'frame_too_large');
+
+function handle(
+  err: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  tooLarge: 'payload_too_large' | 'frame_too_large',
+): void {
   let appError: AppError;
   if (err instanceof AppError) {
     appError = err;
@@ -23,10 +41,10 @@ export function errorHandler(err: FastifyError, request: FastifyRequest, reply: 
     appError = new AppError('rate_limited');
   } else if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) {
     // Fastify's own client errors: bad JSON, wrong content type, body too large.
-    appError = new AppError(
-      err.statusCode === 413 ? 'frame_too_large' : 'invalid_request',
-      err.message,
-    );
+    appError =
+      err.statusCode === 413
+        ? new AppError(tooLarge)
+        : new AppError('invalid_request', err.message);
   } else if (errorIsUnavailable(err)) {
     request.log.error({ err }, 'storage unavailable');
     appError = new AppError('unavailable');

@@ -1,7 +1,8 @@
 /**
- * What a buyer's link opens. The page comes with the current view state and the buyer-safe
- * inventory inside it, so the first frame needs no further round trip; every answer carries
- * headers that keep the link out of referrers, caches and search engines.
+ * What a buyer's link opens. The page comes with the current view state and the part of the
+ * buyer-safe inventory that state draws, so the first frame needs no further round trip; the
+ * page fetches the whole inventory by its version once it is live. Every answer carries headers
+ * that keep the link out of referrers, caches and search engines.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,7 +13,10 @@ import { z } from 'zod';
 
 import { AppError, ERRORS } from '../../core/errors.js';
 import type { ErrorCode } from '../../core/errors.js';
+import type { PublicInventory } from '../../core/inventory.js';
 import type { PresentationView } from '../../core/protocol.js';
+import { cutInventory } from '../../core/view-inventory.js';
+import type { InventoryScope } from '../../core/view-inventory.js';
 import type { Catalogue } from '../inventory/catalogue.js';
 import type { PresentationService } from '../presentations/service.js';
 import type { Realtime } from '../realtime/realtime.js';
@@ -44,7 +48,13 @@ export interface ViewerBootstrap {
   presentation: PresentationView | null;
   seq?: number;
   state?: unknown;
-  inventory?: unknown;
+  inventory?: PublicInventory;
+  /**
+   * Set when `inventory` is cut to what the state draws (the page, not the JSON bootstrap):
+   * what the cut holds, and where the whole inventory is, to fetch with the viewer token.
+   */
+  inventoryScope?: InventoryScope;
+  inventoryUrl?: string;
   error?: { code: ErrorCode; message: string };
   /** After the end, for a while: the units the buyer was shown, for the end screen's recap. */
   recap?: { unitIds: string[]; availableUntil: string };
@@ -63,8 +73,14 @@ export function viewerRoutes(app: FastifyInstance, d: ViewerRouteDeps): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const template = loadTemplate(d.screensDir);
 
-  /** Everything a viewer needs for its first frame, or the reason it cannot have it. */
-  async function bootstrap(token: string): Promise<{ status: number; body: ViewerBootstrap }> {
+  /**
+   * Everything a viewer needs for its first frame, or the reason it cannot have it. The page
+   * gets the inventory cut to the view; an SDK client asking for JSON gets all of it.
+   */
+  async function bootstrap(
+    token: string,
+    forPage: boolean,
+  ): Promise<{ status: number; body: ViewerBootstrap }> {
     const link = await d.service.resolveLink(token);
     if (!link.ok) {
       const error = { code: link.code, message: ERRORS[link.code].message };
@@ -80,20 +96,34 @@ export function viewerRoutes(app: FastifyInstance, d: ViewerRouteDeps): void {
           unitIds: await d.service.shownUnits(link.view.id),
           availableUntil: new Date(endedAt + d.recapMs).toISOString(),
         };
-        body.inventory = d.catalogue.publicInventory;
+        const whole = d.catalogue.publicInventory;
+        if (forPage) {
+          // The end screen's recap draws the units shown, and nothing else.
+          const shown = new Set(body.recap.unitIds);
+          body.inventory = {
+            complex: whole.complex,
+            units: whole.units.filter((unit) => shown.has(unit.id)),
+          };
+        } else {
+          body.inventory = whole;
+        }
       }
       return { status: ERRORS[link.code].status, body };
     }
     const hub = await d.realtime.hub(link.row);
-    return {
-      status: 200,
-      body: {
-        presentation: hub.view,
-        seq: hub.seq,
-        state: hub.state,
-        inventory: d.catalogue.publicInventory,
-      },
+    const body: ViewerBootstrap = {
+      presentation: hub.view,
+      seq: hub.seq,
+      state: hub.state,
+      inventory: d.catalogue.publicInventory,
     };
+    const cut = forPage ? cutInventory(d.catalogue.publicInventory, hub.state) : null;
+    if (cut) {
+      body.inventory = cut.inventory;
+      body.inventoryScope = cut.scope;
+      body.inventoryUrl = `/api/v1/viewer/inventory/${d.catalogue.publicJson.version}`;
+    }
+    return { status: 200, body };
   }
 
   const linkRateLimit = { rateLimit: { max: 120, timeWindow: '1 minute' } };
@@ -115,7 +145,7 @@ export function viewerRoutes(app: FastifyInstance, d: ViewerRouteDeps): void {
       setViewerHeaders(reply);
       let result: { status: number; body: ViewerBootstrap };
       try {
-        result = await bootstrap(request.params.token);
+        result = await bootstrap(request.params.token, true);
       } catch (err) {
         request.log.error({ err }, 'viewer bootstrap failed');
         const code: ErrorCode = 'unavailable';
@@ -145,12 +175,45 @@ export function viewerRoutes(app: FastifyInstance, d: ViewerRouteDeps): void {
       setViewerHeaders(reply);
       const token = request.headers['x-viewer-token'];
       if (typeof token !== 'string') throw new AppError('link_invalid');
-      const result = await bootstrap(token);
+      const result = await bootstrap(token, false);
       if (result.body.error)
         throw new AppError(result.body.error.code, undefined, {
           presentation: result.body.presentation,
         });
       return result.body;
+    },
+  );
+
+  r.get(
+    '/api/v1/viewer/inventory/:version',
+    {
+      schema: {
+        tags: ['viewer'],
+        summary:
+          "The whole buyer-safe inventory, which the buyer's page fetches after its first frame; the token goes in the x-viewer-token header. Asked for by its current version, it may be cached for good.",
+        params: z.object({ version: z.string().max(64) }),
+      },
+      config: linkRateLimit,
+    },
+    async (request, reply) => {
+      const token = request.headers['x-viewer-token'];
+      if (typeof token !== 'string') throw new AppError('link_invalid');
+      const link = await d.service.resolveLink(token);
+      if (!link.ok) throw new AppError(link.code);
+      const { json, version } = d.catalogue.publicJson;
+      // The version names this very text, so the browser need never ask again; a page holding
+      // an older version gets the current text, which no one may keep.
+      const current = request.params.version === version;
+      return reply
+        .headers({
+          'referrer-policy': 'no-referrer',
+          'x-robots-tag': 'noindex, nofollow',
+          'x-content-type-options': 'nosniff',
+          'cache-control': current ? 'private, max-age=31536000, immutable' : 'no-store',
+          etag: `"${version}"`,
+        })
+        .type('application/json; charset=utf-8')
+        .send(json);
     },
   );
 }

@@ -2,6 +2,8 @@
  * The inventory in memory: loaded from storage at start (seeded with the demo complex when
  * empty), with the buyer-safe projection computed once and reused for every viewer.
  */
+import { createHash } from 'node:crypto';
+
 import type { Complex, PublicInventory, Unit } from '../../core/inventory.js';
 import { toPublicInventory } from '../../core/inventory.js';
 import type { Store } from '../storage/store.js';
@@ -11,6 +13,7 @@ export class Catalogue {
   #complex: Complex;
   #units: Unit[];
   #public: PublicInventory;
+  #publicJson: { json: string; version: string } | null = null;
 
   private constructor(complex: Complex, units: Unit[]) {
     this.#complex = complex;
@@ -51,6 +54,19 @@ export class Catalogue {
     return this.#public;
   }
 
+  /**
+   * The public inventory as JSON, and a version naming exactly that text: the buyer's page
+   * fetches it by version after its first frame, so a browser may keep it as long as it likes.
+   */
+  get publicJson(): { json: string; version: string } {
+    if (!this.#publicJson) {
+      const json = JSON.stringify(this.#public);
+      const version = createHash('sha256').update(json).digest('base64url').slice(0, 16);
+      this.#publicJson = { json, version };
+    }
+    return this.#publicJson;
+  }
+
   unit(id: string): Unit | undefined {
     return this.#units.find((u) => u.id === id);
   }
@@ -60,5 +76,6 @@ export class Catalogue {
     const byId = new Map(changed.map((u) => [u.id, u]));
     this.#units = this.#units.map((u) => byId.get(u.id) ?? u);
     this.#public = toPublicInventory(this.#complex, this.#units);
+    this.#publicJson = null;
   }
 }

@@ -61,7 +61,16 @@ export class PresentationService {
   readonly #d: ServiceDeps;
   readonly #timers = new Map<string, { expiry?: TimerHandle; grace?: TimerHandle }>();
   readonly #locks = new Map<string, Promise<unknown>>();
+  /**
+   * Agents by id, for the name and phone every view carries. Kept current on every node by a
+   * bus signal rather than a TTL: with a TTL, another node would go on showing the old name —
+   * and announce it again in its next lifecycle, undoing the new one on the buyer's screen — for
+   * as long as the TTL. The signal refreshes every node at once; the generation keeps a read that
+   * was in flight when the signal came from caching what it read; and a bus that lost messages
+   * (Redis reconnected) makes the node drop the whole cache (`forgetAgents`).
+   */
   readonly #agentCache = new Map<string, AgentRow>();
+  #agentGeneration = 0;
   #events: PresentationEvents | null = null;
 
   constructor(deps: ServiceDeps) {
@@ -277,8 +286,13 @@ export class PresentationService {
 
   /** Applies one event, serialised per presentation. Returns the row after it. */
   #apply(pid: string, event: LifecycleEvent): Promise<PresentationRow | undefined> {
+    return this.#serially(pid, () => this.#applyNow(pid, event));
+  }
+
+  /** Runs `fn` after everything queued for the presentation, and before anything queued later. */
+  #serially<T>(pid: string, fn: () => Promise<T>): Promise<T> {
     const previous = this.#locks.get(pid) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(() => this.#applyNow(pid, event));
+    const next = previous.catch(() => undefined).then(fn);
     this.#locks.set(pid, next);
     void next
       .finally(() => {
@@ -387,7 +401,7 @@ export class PresentationService {
    * devices joining and leaving, reactions. A failed write is logged, never thrown at a socket.
    */
   note(pid: string, kind: string, detail: Record<string, unknown>): void {
-    this.#record(pid, kind, null, detail).catch((err: unknown) =>
+    this.#record(pid, kind, null, detail, 'batched').catch((err: unknown) =>
       this.#d.log.warn({ err, presentationId: pid, kind }, 'session record write failed'),
     );
   }
@@ -419,27 +433,67 @@ export class PresentationService {
     return updated;
   }
 
-  async #record(pid: string, kind: string, reason: string | null, detail: unknown): Promise<void> {
-    await this.#d.store.events.append({
+  async #record(
+    pid: string,
+    kind: string,
+    reason: string | null,
+    detail: unknown,
+    when: 'now' | 'batched' = 'now',
+  ): Promise<void> {
+    const event = {
       presentationId: pid,
       at: this.#d.clock.now(),
       kind,
       reason,
       detailJson: detail === null ? null : JSON.stringify(detail),
-    });
+    };
+    await this.#d.store.events.append(event, when);
   }
 
   async #agent(id: string): Promise<AgentRow | undefined> {
     const cached = this.#agentCache.get(id);
     if (cached) return cached;
+    const generation = this.#agentGeneration;
     const agent = await this.#d.store.agents.findById(id);
-    if (agent) this.#agentCache.set(id, agent);
+    // Forgotten while this read was on its way: what it read may be the old row.
+    if (agent && generation === this.#agentGeneration) this.#agentCache.set(id, agent);
     return agent;
   }
 
-  /** Forgets a cached agent after its name or phone changed. */
+  /** Forgets a cached agent after its name or phone changed (on this node only). */
   forgetAgent(id: string): void {
+    this.#agentGeneration++;
     this.#agentCache.delete(id);
+  }
+
+  /** Forgets every cached agent, when changes to them may have gone unheard. */
+  forgetAgents(): void {
+    this.#agentGeneration++;
+    this.#agentCache.clear();
+  }
+
+  /**
+   * An agent's name or phone changed in storage: every node forgets its cached copy, and the
+   * buyers of the agent's open presentations are sent a lifecycle with the new name (it goes out
+   * in the presentation's order, after any transition already under way). Never throws: the
+   * change is stored, and a failure here leaves a stale name, which is logged.
+   */
+  async agentChanged(agentId: string): Promise<void> {
+    const { bus, store, log } = this.#d;
+    this.forgetAgent(agentId);
+    try {
+      await bus.broadcast({ kind: 'agent_changed', agentId });
+      const rows = await store.presentations.listForAgent(agentId, 100);
+      for (const { id } of rows.filter((row) => row.status !== 'ended')) {
+        await this.#serially(id, async () => {
+          const row = await store.presentations.findById(id);
+          if (!row || row.status === 'ended' || row.agentId !== agentId) return;
+          this.#events?.lifecycle(id, await this.view(row));
+        });
+      }
+    } catch (err) {
+      log.error({ err, agentId }, 'announcing a changed agent failed');
+    }
   }
 
   stop(): void {

@@ -40,6 +40,22 @@ export type BusSignal =
   /** The presentation now belongs to another agent: the previous agent's tabs stop. */
   | { kind: 'handoff'; toAgentId: string };
 
+/**
+ * Signals for every node rather than one presentation's: what they concern (an agent's sign-in
+ * session, an agent's name) may have sockets and cached copies on any node.
+ */
+export type NodeSignal =
+  /** The agent signed out: every node closes the sockets opened with that session (R25). */
+  | { kind: 'logged_out'; sessionHash: string }
+  /** An agent's name or phone changed: every node drops its cached copy of the agent. */
+  | { kind: 'agent_changed'; agentId: string };
+
+export interface NodeListener {
+  signal(signal: NodeSignal): void;
+  /** Node signals may have been lost for a while (e.g. a broken connection). */
+  resync?(): void;
+}
+
 export interface BusListener {
   entry(entry: BusEntry): void;
   signal(signal: BusSignal): void;
@@ -80,6 +96,9 @@ export interface PresentationBus {
    */
   publishUnits(units: Unit[]): Promise<void>;
   subscribeUnits(listener: (units: Unit[]) => void): () => void;
+  /** Delivers a node signal to every node, this one included. */
+  broadcast(signal: NodeSignal): Promise<void>;
+  subscribeNodes(listener: NodeListener): () => void;
   /** Forgets a presentation that ended. */
   drop(pid: string): Promise<void>;
   close(): Promise<void>;

@@ -23,6 +23,7 @@ const CLOSE_MESSAGES: Record<CloseReason, string> = {
   lagging: 'The connection fell too far behind; reconnect for a fresh copy.',
   rate_limited: ERRORS.rate_limited.message,
   unavailable: ERRORS.unavailable.message,
+  credentials_expired: 'The presenter token has expired; reconnect with a fresh one.',
 };
 
 export function closeMessage(reason: CloseReason): string {

@@ -26,6 +26,7 @@ import { MAX_FRAME_BYTES } from '../../core/protocol.js';
 import { SESSION_COOKIE, readCookie } from '../agents/auth.js';
 import type { AgentAuth } from '../agents/auth.js';
 import type { TimerHandle } from '../clock.js';
+import { frameErrorHandler } from '../http/errors.js';
 import { setViewerHeaders } from '../http/viewer-routes.js';
 import { HttpConnection } from './http-connection.js';
 import type { FrameBatch, HttpTransportKind, StreamSink } from './http-connection.js';
@@ -75,6 +76,8 @@ export class HttpTransport {
 
   register(app: FastifyInstance): void {
     void app.register(async (scope) => {
+      // A body over the limit here is a protocol message over the frame limit (R10).
+      scope.setErrorHandler(frameErrorHandler);
       // The viewer's headers on every answer, errors included: nothing here may be cached or
       // leak a referrer.
       scope.addHook('onSend', async (_request, reply, payload) => {

@@ -2,7 +2,15 @@
 import type { Unit } from '../../core/inventory.js';
 import type { ViewPatch, ViewState } from '../../core/view-state.js';
 import type { Clock } from '../clock.js';
-import type { BusEntry, BusListener, BusSignal, Head, PresentationBus } from './bus.js';
+import type {
+  BusEntry,
+  BusListener,
+  BusSignal,
+  Head,
+  NodeListener,
+  NodeSignal,
+  PresentationBus,
+} from './bus.js';
 
 interface Channel {
   seq: number;
@@ -15,6 +23,7 @@ export class MemoryBus implements PresentationBus {
   readonly #listeners = new Map<string, Set<BusListener>>();
   readonly #presenters = new Map<string, Set<string>>();
   readonly #unitListeners = new Set<(units: Unit[]) => void>();
+  readonly #nodeListeners = new Set<NodeListener>();
   readonly #logSize: number;
   readonly #clock: Clock;
 
@@ -107,6 +116,15 @@ export class MemoryBus implements PresentationBus {
     return () => this.#unitListeners.delete(listener);
   }
 
+  async broadcast(signal: NodeSignal): Promise<void> {
+    for (const listener of [...this.#nodeListeners]) listener.signal(signal);
+  }
+
+  subscribeNodes(listener: NodeListener): () => void {
+    this.#nodeListeners.add(listener);
+    return () => this.#nodeListeners.delete(listener);
+  }
+
   async drop(pid: string): Promise<void> {
     this.#channels.delete(pid);
     this.#presenters.delete(pid);
@@ -116,5 +134,6 @@ export class MemoryBus implements PresentationBus {
     this.#channels.clear();
     this.#listeners.clear();
     this.#presenters.clear();
+    this.#nodeListeners.clear();
   }
 }

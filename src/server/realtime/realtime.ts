@@ -15,7 +15,7 @@ import type { Catalogue } from '../inventory/catalogue.js';
 import type { ActivitySink } from '../presentations/activity.js';
 import type { PresentationEvents, PresentationService } from '../presentations/service.js';
 import type { PresentationRow, Store } from '../storage/store.js';
-import type { PresentationBus } from './bus.js';
+import type { NodeSignal, PresentationBus } from './bus.js';
 import { Hub } from './hub.js';
 import type { RecordKind } from './hub.js';
 
@@ -58,6 +58,7 @@ export class Realtime implements PresentationEvents {
   readonly #timers: TimerHandle[] = [];
   #draining = false;
   readonly #stopUnits: () => void;
+  readonly #stopNodes: () => void;
 
   constructor(deps: RealtimeDeps) {
     this.#d = deps;
@@ -68,6 +69,22 @@ export class Realtime implements PresentationEvents {
       const changed = units.map(toPublicUnit);
       for (const hub of this.#hubs.values()) hub.broadcastUnits(changed);
     });
+    this.#stopNodes = deps.bus.subscribeNodes({
+      signal: (signal) => this.#onNodeSignal(signal),
+      // Whatever was announced while the bus was away is lost: no cached agent can be trusted.
+      resync: () => deps.service.forgetAgents(),
+    });
+  }
+
+  #onNodeSignal(signal: NodeSignal): void {
+    switch (signal.kind) {
+      case 'logged_out':
+        this.#closeLocalSession(signal.sessionHash);
+        return;
+      case 'agent_changed':
+        this.#d.service.forgetAgent(signal.agentId);
+        return;
+    }
   }
 
   get draining(): boolean {
@@ -209,8 +226,22 @@ export class Realtime implements PresentationEvents {
     }
   }
 
-  /** Logout: every live socket opened with that session closes for good. */
-  closeSession(sessionHash: string): void {
+  /**
+   * Logout: every live socket opened with that session closes for good, on every node (R25).
+   * The sockets here close at once; the other nodes hear of it over the bus. A bus that cannot
+   * carry the signal is logged, not thrown: the session is already gone by then, so the agent
+   * is signed out either way.
+   */
+  async closeSession(sessionHash: string): Promise<void> {
+    this.#closeLocalSession(sessionHash);
+    try {
+      await this.#d.bus.broadcast({ kind: 'logged_out', sessionHash });
+    } catch (err) {
+      this.#d.log.error({ err }, 'logout signal failed; sockets on other nodes stay open');
+    }
+  }
+
+  #closeLocalSession(sessionHash: string): void {
     for (const connection of [...(this.#bySession.get(sessionHash) ?? [])]) {
       connection.close('logged_out');
     }
@@ -261,6 +292,7 @@ export class Realtime implements PresentationEvents {
     this.#draining = true;
     for (const timer of this.#timers) timer.cancel();
     this.#stopUnits();
+    this.#stopNodes();
     await this.settle();
     for (const connection of [...this.#connections]) connection.close('shutting_down');
     for (const hub of this.#hubs.values()) hub.close();

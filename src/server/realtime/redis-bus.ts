@@ -14,7 +14,15 @@ import type { Logger } from 'pino';
 import type { Unit } from '../../core/inventory.js';
 import type { ViewPatch, ViewState } from '../../core/view-state.js';
 import type { Clock } from '../clock.js';
-import type { BusEntry, BusListener, BusSignal, Head, PresentationBus } from './bus.js';
+import type {
+  BusEntry,
+  BusListener,
+  BusSignal,
+  Head,
+  NodeListener,
+  NodeSignal,
+  PresentationBus,
+} from './bus.js';
 
 /**
  * KEYS: seq, head, log. ARGV: patch JSON, state JSON, time, log size, base seq, ttl seconds.
@@ -65,6 +73,7 @@ export class RedisBus implements PresentationBus {
   readonly #o: Required<Omit<RedisBusOptions, 'url'>>;
   readonly #listeners = new Map<string, Set<BusListener>>();
   readonly #unitListeners = new Set<(units: Unit[]) => void>();
+  readonly #nodeListeners = new Set<NodeListener>();
   #wasReady = false;
 
   constructor(options: RedisBusOptions) {
@@ -216,6 +225,24 @@ export class RedisBus implements PresentationBus {
     return `${this.#o.prefix}units`;
   }
 
+  async broadcast(signal: NodeSignal): Promise<void> {
+    await this.#cmd.publish(this.#nodesChannel(), JSON.stringify(signal));
+  }
+
+  subscribeNodes(listener: NodeListener): () => void {
+    if (this.#nodeListeners.size === 0) {
+      this.#sub.subscribe(this.#nodesChannel()).catch((err: unknown) => {
+        this.#o.log.warn({ err }, 'redis subscribe to node signals failed');
+      });
+    }
+    this.#nodeListeners.add(listener);
+    return () => this.#nodeListeners.delete(listener);
+  }
+
+  #nodesChannel(): string {
+    return `${this.#o.prefix}nodes`;
+  }
+
   async drop(pid: string): Promise<void> {
     await this.#cmd.del(
       this.#key(pid, 'seq'),
@@ -227,6 +254,7 @@ export class RedisBus implements PresentationBus {
 
   async close(): Promise<void> {
     this.#listeners.clear();
+    this.#nodeListeners.clear();
     await Promise.allSettled([this.#sub.quit(), this.#cmd.quit()]);
   }
 
@@ -239,6 +267,16 @@ export class RedisBus implements PresentationBus {
         return;
       }
       for (const listener of this.#unitListeners) listener(units);
+      return;
+    }
+    if (channel === this.#nodesChannel()) {
+      let signal: NodeSignal;
+      try {
+        signal = JSON.parse(text) as NodeSignal;
+      } catch {
+        return;
+      }
+      for (const listener of [...this.#nodeListeners]) listener.signal(signal);
       return;
     }
     const pid = channel.slice(this.#o.prefix.length + 2);
@@ -257,6 +295,7 @@ export class RedisBus implements PresentationBus {
   }
 
   #resyncAll(): void {
+    for (const listener of this.#nodeListeners) listener.resync?.();
     for (const listeners of this.#listeners.values()) {
       for (const listener of listeners) listener.resync?.();
     }

@@ -15,6 +15,7 @@ import type {
   ViewerHello,
 } from '../../core/protocol.js';
 import { parseClientMessage } from '../../core/protocol-schema.js';
+import type { TimerHandle } from '../clock.js';
 import { errorIsUnavailable } from '../storage/open.js';
 import type { AgentAuth, Identity } from '../agents/auth.js';
 import type { Hub, Peer, PeerContext } from './hub.js';
@@ -51,6 +52,8 @@ export class ProtocolSession implements Closable {
   #hub: Hub | null = null;
   #ctx: PeerContext | null = null;
   #sessionHash: string | null = null;
+  /** Closes a presenter admitted with a presenter token when that token expires. */
+  #credentialTimer: TimerHandle | null = null;
   #state: 'new' | 'admitting' | 'joined' | 'closed' = 'new';
   #queue: Promise<void> = Promise.resolve();
   #lastSeen: number;
@@ -247,6 +250,22 @@ export class ProtocolSession implements Closable {
       hello.resumeFrom === undefined ? info : { ...info, resumeFrom: hello.resumeFrom },
     );
     this.#rt.deps.metrics.connections.inc({ role: 'presenter', transport: this.#conn.transport });
+    if (identity.tokenExpiresAt !== undefined) this.#closeAt(identity.tokenExpiresAt);
+  }
+
+  /**
+   * A presenter token vouches for its agent until its `exp`, and so for the socket it opened:
+   * past it the socket is closed (R22). The close is retryable: the SDK connects again at once,
+   * asking its `auth` callback for a fresh token, and the presentation goes on; a client that
+   * cannot get one is refused at `hello` like any other without a credential.
+   */
+  #closeAt(expiresAt: number): void {
+    const { clock } = this.#rt.deps;
+    this.#credentialTimer = clock.after(Math.max(0, expiresAt - clock.now()), () => {
+      this.#credentialTimer = null;
+      if (this.#isClosed()) return;
+      this.#closeWith('credentials_expired', 'The presenter token has expired.', 'unauthorized');
+    });
   }
 
   /** Read through a method: the transport may close the session while admission awaits. */
@@ -326,6 +345,8 @@ export class ProtocolSession implements Closable {
     if (this.#state === 'closed') return;
     const wasJoined = this.#state === 'joined';
     this.#state = 'closed';
+    this.#credentialTimer?.cancel();
+    this.#credentialTimer = null;
     this.#rt.untrack(this, this.#sessionHash);
     if (wasJoined && this.#ctx && this.#hub) {
       this.#hub.remove(this.#ctx);
