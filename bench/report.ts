@@ -1,6 +1,7 @@
 /**
  * Prints results as the Markdown tables docs/benchmarks.md uses, with the ratios against the
- * peers measured in the same file:
+ * peers measured in the same file, and for the multi-node scenario the latency each arrangement
+ * adds to the single node of the same run:
  *   node --import tsx bench/report.ts <results.json> …
  */
 import { readFileSync } from 'node:fs';
@@ -45,6 +46,51 @@ function table(rows: Row[]): string {
   return [head, sep, ...lines].join('\n');
 }
 
+/** The multi-node scenario's rows (`--scenario nodes`), against its `one node` row. */
+function nodesTable(rows: Row[]): string[] {
+  const base = rows.find((r) => r.nodes?.variant === 'one node');
+  const head =
+    '| row | nodes | Redis | presentations | p50 ms | p90 ms | p99 ms | max ms | added p50 ms | added p99 ms | send→ordered p50 / p99 ms | ordered→applied p50 / p99 ms | lost / expected | deliveries/s | server CPU % (per node) | Redis + PostgreSQL CPU % | loop delay p99 ms (worst node) | load gen CPU % | noise % | limit |';
+  const sep = `|${'---|'.repeat(20)}`;
+  const signed = (v: number) => (Number.isFinite(v) ? `${v >= 0 ? '+' : ''}${v.toFixed(2)}` : '–');
+  const lines = rows.map((r) => {
+    const x = r.nodes;
+    const isBase = r === base;
+    const addP50 = base && !isBase ? r.latencyMs.p50Ms - base.latencyMs.p50Ms : NaN;
+    const addP99 = base && !isBase ? r.latencyMs.p99Ms - base.latencyMs.p99Ms : NaN;
+    const split = r.latencySplit;
+    const up = split ? `${n(split.upstream.p50Ms, 2)} / ${n(split.upstream.p99Ms, 1)}` : '–';
+    const down = split ? `${n(split.downstream.p50Ms, 2)} / ${n(split.downstream.p99Ms, 1)}` : '–';
+    const perNode =
+      x && x.count > 1 ? ` (${x.perNodeCpuPercent.map((v) => n(v, 0)).join(' + ')})` : '';
+    return `| ${x?.variant ?? r.scenario} | ${x?.count ?? '?'} | ${x?.redis ? 'yes' : 'no'} | ${big(r.presentations)} | ${n(r.latencyMs.p50Ms, 2)} | ${n(r.latencyMs.p90Ms, 2)} | ${n(r.latencyMs.p99Ms, 1)} | ${n(r.latencyMs.maxMs, 0)} | ${isBase ? '(base)' : signed(addP50)} | ${isBase ? '(base)' : signed(addP99)} | ${up} | ${down} | ${big(r.lost)} / ${big(r.expectedDeliveries)} | ${big(r.deliveriesPerSecond)} | ${n(r.server.cpuPercent, 0)}${perNode} | ${n(x?.servicesCpuPercent ?? NaN, 0)} | ${n(r.server.loopLagP99Ms, 1)} | ${n(r.loadgen.cpuPercent, 0)} | ${n(r.noise.serverCoreOtherPercent, 0)} | ${r.limit} |`;
+  });
+  const out = [head, sep, ...lines, ''];
+  const find = (variant: string) => rows.find((r) => r.nodes?.variant === variant);
+  const goal = (variant: string, what: string) => {
+    const r = find(variant);
+    if (!base || !r) return;
+    const p50 = r.latencyMs.p50Ms - base.latencyMs.p50Ms;
+    const p99 = r.latencyMs.p99Ms - base.latencyMs.p99Ms;
+    out.push(
+      `- ${what}: ${signed(p50)} ms at p50, ${signed(p99)} ms at p99 (${n(base.latencyMs.p50Ms, 2)} → ${n(r.latencyMs.p50Ms, 2)} ms, ${n(base.latencyMs.p99Ms, 1)} → ${n(r.latencyMs.p99Ms, 1)} ms); goal ≤ 1 ms at p50: ${p50 <= 1 ? 'met' : 'not met'}`,
+    );
+  };
+  goal('one node + Redis', 'the Redis hop (one node + Redis against one node)');
+  goal('cross-node', 'the cross-node hop (cross-node against one node)');
+  goal('three nodes', 'three nodes with 3 × the presentations, against one node');
+  const again = find('one node again');
+  if (base && again) {
+    out.push(
+      `- the same single node measured again at the end: ${signed(again.latencyMs.p50Ms - base.latencyMs.p50Ms)} ms at p50, ${signed(again.latencyMs.p99Ms - base.latencyMs.p99Ms)} ms at p99: the spread between two windows of the same thing`,
+    );
+  }
+  out.push(
+    '- added = the row’s percentile minus the single node’s (a difference of percentiles, not the percentile of a difference); send→ordered and ordered→applied split each change at the ordering node’s clock',
+  );
+  return out;
+}
+
 function ratios(rows: Row[]): string[] {
   const find = (s: string) => rows.find((r) => r.system === s);
   const ours = find('ours-ws');
@@ -64,7 +110,8 @@ for (const file of process.argv.slice(2)) {
   const results = JSON.parse(readFileSync(file, 'utf8')) as Results;
   console.log(`\n## ${file}\n\n\`${results.command}\`\n`);
   const byScenario = new Map<string, Row[]>();
-  for (const row of results.rows) {
+  const nodeRows = results.rows.filter((r) => r.nodes);
+  for (const row of results.rows.filter((r) => !r.nodes)) {
     const key = `${row.scenario} @ ${row.ratePerSecond}/s`;
     byScenario.set(key, [...(byScenario.get(key) ?? []), row]);
   }
@@ -76,6 +123,22 @@ for (const file of process.argv.slice(2)) {
       const noise = r.noise;
       console.log(
         `- ${r.system}: noise ${noise.serverCoreOtherPercent} % of the server core (softirq ${noise.serverCoreSoftirqPercent} %), attempts ${noise.attempts}; errors ${JSON.stringify(r.errors)}`,
+      );
+    }
+    console.log('');
+  }
+  if (nodeRows.length > 0) {
+    const first = nodeRows[0] as Row;
+    console.log(
+      `### several nodes @ ${first.ratePerSecond}/s, ${first.viewersPerPresentation} viewers per presentation\n`,
+    );
+    for (const line of nodesTable(nodeRows)) console.log(line);
+    for (const r of nodeRows) {
+      const noise = r.noise;
+      const who = r.nodes?.variant ?? r.scenario;
+      for (const note of r.notes) console.log(`- ${who}: ${note}`);
+      console.log(
+        `- ${who}: connections per node ${r.nodes?.perNodeConnections.join(' / ') ?? '–'}; noise ${noise.serverCoreOtherPercent} % of the server core (softirq ${noise.serverCoreSoftirqPercent} %), attempts ${noise.attempts}; errors ${JSON.stringify(r.errors)}`,
       );
     }
     console.log('');

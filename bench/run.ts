@@ -11,6 +11,11 @@
  *   npm run bench -- --scenario 1000 --systems ours-ws,raw-ws,socketio
  *   npm run bench -- --scenario ramp --systems ours-ws,raw-ws,socketio
  *   npm run bench -- --scenario soak --systems ours-ws --duration 600
+ *   npm run bench -- --scenario nodes                 one node against the Redis hop and 3 nodes
+ *
+ * The multi-node scenario (`nodes`) needs PostgreSQL at 127.0.0.1:5432 (trust auth, database
+ * `test`, BENCH_DATABASE_URL to change it) and Redis at 127.0.0.1:6379 (BENCH_REDIS_URL); see
+ * runNodes below.
  *
  * Every wait has a deadline and every loop a bound; the run stops by itself.
  */
@@ -21,14 +26,17 @@ import { parseArgs } from 'node:util';
 import { Fleet } from './lib/fleet.js';
 import { SYSTEMS } from './lib/ipc.js';
 import type { SystemName } from './lib/ipc.js';
-import { noiseBetween, snapshot, waitForQuiet } from './lib/noise.js';
+import { noiseBetween, serviceSeconds, snapshot, waitForQuiet } from './lib/noise.js';
 import type { Placement } from './lib/noise.js';
+import { BenchRedis, createBenchDatabase } from './lib/nodes.js';
+import type { BenchDatabase } from './lib/nodes.js';
 import { cpuSeconds, ioBytes, loadAverage, machineInfo, memory } from './lib/proc.js';
 import { summariseProfile } from './lib/profile.js';
 import { buildRow } from './lib/row.js';
-import type { Row, RowMeta, WindowReadings } from './lib/row.js';
+import type { NodesInfo, Row, RowMeta, WindowReadings } from './lib/row.js';
 import { fileLimitNote, maxConnectionsPerProcess, pinSelf } from './lib/spawn.js';
 import { BUILD_DIR, Target, buildServer, isOurs } from './lib/target.js';
+import type { ServerReadings } from './lib/target.js';
 import { sdkTransports } from './loadgen/clients.js';
 
 const SERVER_CORE = 0;
@@ -60,13 +68,15 @@ const { values: flags } = parseArgs({
     'no-pin': { type: 'boolean', default: false },
     tag: { type: 'string' },
     'max-minutes': { type: 'string' },
+    'redis-db': { type: 'string' },
+    variants: { type: 'string' },
   },
 });
 
 const num = (value: string | undefined, fallback: number) =>
   value === undefined ? fallback : Number(value);
 
-type ScenarioKind = 'fixed' | 'ramp' | 'soak';
+type ScenarioKind = 'fixed' | 'ramp' | 'soak' | 'nodes';
 interface Scenario {
   name: string;
   kind: ScenarioKind;
@@ -132,6 +142,17 @@ const defaults: Record<string, Scenario> = {
     warmupS: 10,
     windowS: 20,
   },
+  // N presentations per node: one node, the same on one node through Redis, across nodes, and
+  // three nodes with 3 × N (see runNodes).
+  nodes: {
+    name: 'nodes',
+    kind: 'nodes',
+    presentations: 300,
+    viewers: 2,
+    rate: 1,
+    warmupS: 5,
+    windowS: 20,
+  },
 };
 
 const scenarioNames = flags.quick ? ['quick'] : (flags.scenario ?? 'quick').split(',');
@@ -190,6 +211,12 @@ function workersFor(connections: number): number {
 
 interface Setup {
   target: Target;
+  /** The multi-node scenario: the other nodes (the first one is `target`). */
+  others: Target[];
+  /** The multi-node scenario: Redis's and PostgreSQL's process ids, read before each window. */
+  services: (() => Promise<number[]>) | null;
+  /** The multi-node scenario: what the row's `nodes` field says besides the window's figures. */
+  nodes: Pick<NodesInfo, 'variant' | 'count' | 'redis' | 'storage' | 'layout'> | null;
   fleet: Fleet;
   /** Server memory before any client connected, and again once they all had (idle). */
   baseline: { rssBytes: number; heapBytes: number };
@@ -213,6 +240,8 @@ async function measure(
   const maxNoise = num(flags['max-noise'], 10);
   let best: Row | null = null;
   for (let attempt = 1; attempt <= patience.attempts; attempt++) {
+    // Past the deadline, a window already measured is kept rather than thrown away.
+    if (best && Date.now() > deadline) break;
     checkDeadline();
     const row = await measureOnce(
       setup,
@@ -245,16 +274,21 @@ async function measureOnce(
   quietWaitS: number,
 ): Promise<Row> {
   const { target, fleet } = setup;
+  const targets = [target, ...setup.others];
   const placement: Placement = {
     serverCore,
     loadCore,
     serverPid: target.pid,
     loadPids: fleet.pids,
+    extraServerPids: setup.others.map((t) => t.pid),
+    servicePids: setup.services ? await setup.services() : [],
   };
   const quiet = await waitForQuiet(placement, maxNoise, quietWaitS);
-  const before = await target.read(); // also resets the server's event-loop delay histogram
+  // Reading also resets each server's event-loop delay histogram.
+  const before = combineReadings(await Promise.all(targets.map((t) => t.read())));
   const io0 = fleet.pids.map((pid) => ioBytes(pid));
   const snap0 = snapshot(placement);
+  const nodes0 = targets.map((t) => cpuSeconds(t.pid));
   const load0 = fleet.pids.map(cpuSeconds);
   fleet.windowStart(windowId);
 
@@ -262,10 +296,12 @@ async function measureOnce(
 
   fleet.windowEnd(windowId);
   const snap1 = snapshot(placement);
+  const nodes1 = targets.map((t) => cpuSeconds(t.pid));
   const load1 = fleet.pids.map(cpuSeconds);
   const io1 = fleet.pids.map((pid) => ioBytes(pid));
-  const readings = await target.read();
-  const mem = memory(target.pid);
+  const perNode = await Promise.all(targets.map((t) => t.read()));
+  const readings = combineReadings(perNode);
+  const mem = { rssBytes: targets.reduce((n, t) => n + memory(t.pid).rssBytes, 0) };
   const stats = await fleet.collect(windowId, drainMs);
 
   const sumDiff = (a: number[], b: number[]) => b.reduce((n, v, i) => n + v - (a[i] ?? 0), 0);
@@ -299,7 +335,39 @@ async function measureOnce(
     waitedForQuietS: quiet.waitedS,
     loadAverage: loadAverage(),
   };
-  return buildRow(meta, window, stats);
+  const row = buildRow(meta, window, stats);
+  if (setup.nodes) {
+    const pct = (cpu: number) => Math.round((cpu / window.seconds) * 1000) / 10;
+    row.nodes = {
+      ...setup.nodes,
+      perNodeCpuPercent: nodes1.map((v, i) => pct(v - (nodes0[i] ?? 0))),
+      perNodeConnections: perNode.map((r) => r.connections),
+      servicesCpuPercent: pct(serviceSeconds(snap0, snap1)),
+      addedVsOneNode: null,
+    };
+  }
+  return row;
+}
+
+/**
+ * Several nodes read as one server: the worst event-loop delay, and heap, connections and
+ * message counts added up.
+ */
+function combineReadings(all: ServerReadings[]): ServerReadings {
+  const messages: Record<string, number> = {};
+  for (const r of all) {
+    for (const [k, v] of Object.entries(r.messages)) messages[k] = (messages[k] ?? 0) + v;
+  }
+  const max = (f: (r: ServerReadings) => number) => Math.max(...all.map(f));
+  const sum = (f: (r: ServerReadings) => number) => all.reduce((n, r) => n + f(r), 0);
+  return {
+    loopLagP50Ms: max((r) => r.loopLagP50Ms),
+    loopLagP99Ms: max((r) => r.loopLagP99Ms),
+    loopLagMaxMs: max((r) => r.loopLagMaxMs),
+    heapUsedBytes: sum((r) => r.heapUsedBytes),
+    connections: sum((r) => r.connections),
+    messages,
+  };
 }
 
 async function bringUp(
@@ -341,6 +409,9 @@ async function bringUp(
     );
     const setup: Setup = {
       target,
+      others: [],
+      services: null,
+      nodes: null,
       fleet,
       baseline,
       joined: { rssBytes: 0, heapBytes: 0, connections: 0 },
@@ -353,15 +424,21 @@ async function bringUp(
   }
 }
 
-async function memoryOf(target: Target): Promise<{ rssBytes: number; heapBytes: number }> {
+/** Memory of one server, or of several nodes added up. */
+async function memoryOf(...targets: Target[]): Promise<{ rssBytes: number; heapBytes: number }> {
   await sleep(2000);
-  const readings = await target.read();
-  return { rssBytes: memory(target.pid).rssBytes, heapBytes: readings.heapUsedBytes };
+  let rssBytes = 0;
+  let heapBytes = 0;
+  for (const target of targets) {
+    rssBytes += memory(target.pid).rssBytes;
+    heapBytes += (await target.read()).heapUsedBytes;
+  }
+  return { rssBytes, heapBytes };
 }
 
 /** Memory once every client has connected and before the changes begin: the connections' cost. */
 async function recordJoined(setup: Setup, connections: number): Promise<void> {
-  setup.joined = { ...(await memoryOf(setup.target)), connections };
+  setup.joined = { ...(await memoryOf(setup.target, ...setup.others)), connections };
 }
 
 function metaFor(
@@ -399,7 +476,7 @@ function drainFor(system: SystemName): number {
 
 async function tearDown(setup: Setup): Promise<void> {
   await setup.fleet.stop();
-  await setup.target.stop();
+  await Promise.all([setup.target, ...setup.others].map((t) => t.stop()));
 }
 
 function attachProfile(row: Row, profileDir: string | null): void {
@@ -432,6 +509,12 @@ function printRow(row: Row): void {
     const { upstream: u, downstream: d } = row.latencySplit;
     console.log(
       `    split at the server's ordering: send→ordered p50 ${u.p50Ms} / p99 ${u.p99Ms} / max ${u.maxMs} ms; ordered→applied p50 ${d.p50Ms} / p99 ${d.p99Ms} / max ${d.maxMs} ms`,
+    );
+  }
+  if (row.nodes) {
+    const x = row.nodes;
+    console.log(
+      `    ${x.variant}: ${x.count} node(s), Redis ${x.redis ? 'yes' : 'no'}; CPU per node ${x.perNodeCpuPercent.join(' / ')} %, connections per node ${x.perNodeConnections.join(' / ')}; Redis + PostgreSQL CPU ${x.servicesCpuPercent} %`,
     );
   }
   for (const note of row.notes) console.log(`    note: ${note}`);
@@ -489,7 +572,7 @@ async function runRamp(scenario: Scenario, system: SystemName): Promise<RampResu
   const perConnection = 1 + scenario.viewers;
   const fdCap = Math.floor(maxConnectionsPerProcess() / perConnection);
   // First the rate climbs at a fixed number of presentations, up to what our server's
-  // per-viewer message budget allows (each viewer acknowledges each change, 10 messages/s);
+  // presenter message budget allows (60 a second), up to 8 changes a second;
   // then more presentations join at that rate, up to the file-descriptor cap.
   const start = num(flags['ramp-start'], scenario.presentations);
   const step = num(flags['ramp-step'], 500);
@@ -659,6 +742,261 @@ async function runSoak(scenario: Scenario, system: SystemName): Promise<SoakResu
   return result;
 }
 
+// ------------------------------------------------------------------------------ several nodes
+
+interface NodesVariant {
+  key: string;
+  variant: string;
+  count: number;
+  redis: boolean;
+  /** Presentations: this many times the scenario's N. */
+  factor: number;
+  layout: string;
+  /** Which node (0-based) presentation i's presenter, and its viewer n, connect to. */
+  presenterNode(i: number): number;
+  viewerNode(i: number, n: number): number;
+}
+
+const NODES_VARIANTS: NodesVariant[] = [
+  {
+    key: 'one',
+    variant: 'one node',
+    count: 1,
+    redis: false,
+    factor: 1,
+    layout: 'presenters and viewers on node 1; in-process bus',
+    presenterNode: () => 0,
+    viewerNode: () => 0,
+  },
+  {
+    key: 'redis',
+    variant: 'one node + Redis',
+    count: 1,
+    redis: true,
+    factor: 1,
+    layout: 'presenters and viewers on node 1; every change through Redis',
+    presenterNode: () => 0,
+    viewerNode: () => 0,
+  },
+  {
+    key: 'cross',
+    variant: 'cross-node',
+    count: 3,
+    redis: true,
+    factor: 1,
+    layout: 'presenters on node 1; viewer 1 of each on node 2, viewer 2 on node 3',
+    presenterNode: () => 0,
+    viewerNode: (_i, n) => 1 + (n % 2),
+  },
+  {
+    key: 'three',
+    variant: 'three nodes',
+    count: 3,
+    redis: true,
+    factor: 3,
+    layout:
+      "round robin per connection, as nginx's upstream does: presentation i's presenter on node i mod 3, its viewers on the next nodes",
+    presenterNode: (i) => i % 3,
+    viewerNode: (i, n) => (i + 1 + n) % 3,
+  },
+  {
+    key: 'again',
+    variant: 'one node again',
+    count: 1,
+    redis: false,
+    factor: 1,
+    layout: 'presenters and viewers on node 1; in-process bus (the first row, measured again)',
+    presenterNode: () => 0,
+    viewerNode: () => 0,
+  },
+];
+
+/**
+ * Brings up one arrangement: a fresh PostgreSQL database, `count` nodes on the server core (the
+ * first one alone, since it migrates and seeds the empty database), the presentations created
+ * through node 1, each client on its node, and the load generators.
+ */
+async function bringUpNodes(
+  scenario: Scenario,
+  system: SystemName,
+  v: NodesVariant,
+  redis: BenchRedis,
+): Promise<Setup & { joinFailures: number; database: BenchDatabase }> {
+  const n = scenario.presentations * v.factor;
+  const database = await createBenchDatabase(v.key);
+  const targets: Target[] = [];
+  let fleet: Fleet | null = null;
+  try {
+    if (v.redis) await redis.flush();
+    const env: Record<string, string> = {
+      ...serverEnv,
+      DATABASE_URL: database.url,
+      // Empty counts as unset (config.ts), so an inherited REDIS_URL cannot leak in.
+      REDIS_URL: v.redis ? redis.url : '',
+      PRESENTER_TOKEN_SECRET: 'bench-nodes-secret-bench-nodes-secret-0123',
+      SEED_DEMO: 'true',
+    };
+    for (let i = 1; i <= v.count; i++) {
+      targets.push(
+        await Target.start({
+          system,
+          serverCore,
+          built: flags.built,
+          maxDevices: scenario.viewers,
+          profileDir: null,
+          logFile: join(tmpDir, `${scenario.name}-${v.key}-node${i}.log`),
+          serverEnv: env,
+          serverNodeArgs: (flags['server-node-args'] ?? '').split(',').filter(Boolean),
+        }),
+      );
+    }
+    const first = targets[0] as Target;
+    const rooms = (await first.rooms(0, n)).map((room) => ({
+      ...room,
+      presenterUrl: (targets[v.presenterNode(room.index)] as Target).baseUrl,
+      viewerUrls: Array.from(
+        { length: scenario.viewers },
+        (_, k) => (targets[v.viewerNode(room.index, k)] as Target).baseUrl,
+      ),
+    }));
+    const baseline = await memoryOf(...targets);
+    fleet = await Fleet.start(workersFor(n * (1 + scenario.viewers)), loadCore);
+    const joined = await fleet.join(
+      system,
+      first.baseUrl,
+      first.cookie,
+      rooms,
+      scenario.viewers,
+      600_000,
+      postIdleFor(n, scenario.viewers),
+    );
+    console.log(
+      `  joined ${joined.ok}/${n} presentations over ${v.count} node(s) in ${(joined.ms / 1000).toFixed(1)} s` +
+        (joined.failed > 0 ? `; failures: ${joined.errors.join(' | ')}` : ''),
+    );
+    const setup: Setup = {
+      target: first,
+      others: targets.slice(1),
+      services: async () => {
+        const redisPid = v.redis ? await redis.pid() : null;
+        return [...(redisPid ? [redisPid] : []), ...(await database.backendPids())];
+      },
+      nodes: {
+        variant: v.variant,
+        count: v.count,
+        redis: v.redis,
+        storage: 'PostgreSQL (a fresh database)',
+        layout: v.layout,
+      },
+      fleet,
+      baseline,
+      joined: { rssBytes: 0, heapBytes: 0, connections: 0 },
+    };
+    await recordJoined(setup, joined.ok * (1 + scenario.viewers));
+    return { ...setup, joinFailures: joined.failed, database };
+  } catch (err) {
+    await fleet?.stop();
+    await Promise.all(targets.map((t) => t.stop()));
+    await database.drop();
+    throw err;
+  }
+}
+
+/**
+ * The multi-node scenario, in one run and with the same load per node: (a) one node of ours on
+ * PostgreSQL with N presentations and no Redis; (b) the same with REDIS_URL set, so that every
+ * change goes through Redis (the Redis hop alone); (c) three nodes, presenters on node 1 and
+ * viewers on nodes 2 and 3 (the cross-node hop); (d) three nodes with 3 × N presentations spread
+ * over them; and (a) once more, for the spread between two measurements of the same thing. All
+ * nodes share the server core; Redis and PostgreSQL are the machine's services, not pinned.
+ */
+async function runNodes(
+  scenario: Scenario,
+  system: SystemName,
+  onRow: (row: Row) => void,
+  onFailure: (variant: string, message: string) => void,
+): Promise<void> {
+  const keys = (flags.variants ?? NODES_VARIANTS.map((v) => v.key).join(',')).split(',');
+  const variants = keys.map((key) => {
+    const v = NODES_VARIANTS.find((x) => x.key === key);
+    if (!v)
+      throw new Error(
+        `unknown variant "${key}"; known: ${NODES_VARIANTS.map((x) => x.key).join(', ')}`,
+      );
+    return v;
+  });
+  const redis = await BenchRedis.open(num(flags['redis-db'], 13));
+  console.log(`  Redis: ${redis.url} (a database index of the bench's own)`);
+  const done: Row[] = [];
+  try {
+    for (const v of variants) {
+      checkDeadline();
+      console.log(
+        `  - ${v.variant}: ${v.count} node(s), ${scenario.presentations * v.factor} presentations, Redis ${v.redis ? 'yes' : 'no'}`,
+      );
+      let setup: (Setup & { joinFailures: number; database: BenchDatabase }) | null = null;
+      try {
+        setup = await bringUpNodes(scenario, system, v, redis);
+        setup.fleet.rate(scenario.rate);
+        await sleep(scenario.warmupS * 1000);
+        const n = scenario.presentations * v.factor;
+        const meta = metaFor(scenario, system, setup, n, scenario.rate, setup.joinFailures);
+        meta.scenario = `nodes: ${v.variant}`;
+        if (v.count > 1) {
+          meta.serverPlacement = `${setup.target.placement}, shared by all ${v.count} nodes`;
+        }
+        const row = await measure(setup, meta, scenario.windowS, drainFor(system));
+        row.notes.push(
+          v.count > 1
+            ? `all ${v.count} nodes share ${setup.target.placement}; ${v.layout}`
+            : `one node on ${setup.target.placement}; ${v.layout}`,
+          `storage PostgreSQL (a fresh database per row)${v.redis ? `, Redis database ${redis.index}` : ''}; Redis and PostgreSQL are the machine's services, not pinned, and took ${row.nodes?.servicesCpuPercent ?? NaN} % of a core`,
+        );
+        const base = done.find((r) => r.nodes?.variant === 'one node');
+        if (row.nodes && base && v.key !== 'one') {
+          row.nodes.addedVsOneNode = addedLatency(row, base);
+        }
+        done.push(row);
+        printRow(row);
+        onRow(row);
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        console.log(`  FAILED (${v.variant}): ${message}`);
+        onFailure(v.variant, message);
+      } finally {
+        if (setup) {
+          try {
+            await tearDown(setup);
+          } finally {
+            await setup.database.drop();
+          }
+        }
+      }
+    }
+  } finally {
+    await redis.close();
+  }
+  const base = done.find((r) => r.nodes?.variant === 'one node');
+  for (const row of done) {
+    const added = row.nodes?.addedVsOneNode;
+    if (!base || !added) continue;
+    console.log(
+      `  ${row.nodes?.variant}: ${signedMs(added.p50Ms)} at p50, ${signedMs(added.p99Ms)} at p99 against one node (p50 ${base.latencyMs.p50Ms}, p99 ${base.latencyMs.p99Ms} ms)`,
+    );
+  }
+}
+
+const signedMs = (v: number) => `${v >= 0 ? '+' : ''}${v} ms`;
+
+/** The difference of the percentiles (not the percentile of a difference): row minus base. */
+function addedLatency(row: Row, base: Row): { p50Ms: number; p99Ms: number } {
+  const d = (a: number, b: number) => Math.round((a - b) * 1000) / 1000;
+  return {
+    p50Ms: d(row.latencyMs.p50Ms, base.latencyMs.p50Ms),
+    p99Ms: d(row.latencyMs.p99Ms, base.latencyMs.p99Ms),
+  };
+}
+
 // ------------------------------------------------------------------------------ main
 
 async function main(): Promise<void> {
@@ -710,6 +1048,34 @@ async function main(): Promise<void> {
     console.log(
       `\nscenario ${scenario.name}: ${scenario.presentations} presentations × (1 + ${scenario.viewers}), ${scenario.rate} changes/s each`,
     );
+    if (scenario.kind === 'nodes') {
+      // Our server only; WebSocket unless --systems names other transports of ours.
+      const ours = flags.systems ? systems.filter(isOurs) : (['ours-ws'] as SystemName[]);
+      for (const system of ours) {
+        checkDeadline();
+        console.log(`- ${system}`);
+        try {
+          await runNodes(
+            scenario,
+            system,
+            (row) => {
+              rows.push(row);
+              save();
+            },
+            (variant, error) => {
+              failures.push({ scenario: `nodes: ${variant}`, system, error });
+              save();
+            },
+          );
+        } catch (err) {
+          const message = err instanceof Error ? err.message : String(err);
+          console.log(`  FAILED: ${message}`);
+          failures.push({ scenario: scenario.name, system, error: message });
+        }
+        save();
+      }
+      continue;
+    }
     for (const system of systems) {
       checkDeadline();
       console.log(`- ${system}`);

@@ -19,6 +19,12 @@ export interface RoomAssignment {
   id: string;
   /** The viewer link's token (ours only). */
   token: string;
+  /**
+   * The multi-node scenario: the node this presentation's presenter connects to, and the node
+   * of each viewer (viewer n uses `viewerUrls[n % length]`). Absent: the join's `baseUrl`.
+   */
+  presenterUrl?: string;
+  viewerUrls?: string[];
 }
 
 export interface JoinCommand {

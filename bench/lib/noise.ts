@@ -10,13 +10,41 @@ export interface Placement {
   loadCore: number | null;
   serverPid: number;
   loadPids: number[];
+  /** The multi-node scenario: the other nodes, on the server's core too; counted as the server. */
+  extraServerPids?: number[];
+  /**
+   * The multi-node scenario: Redis and this run's PostgreSQL backends, the machine's own
+   * services (not pinned). Part of the system under test, so not counted as noise.
+   */
+  servicePids?: number[];
 }
 
 export interface CoreSnapshot {
   at: number;
   cores: ReturnType<typeof coreTimes>;
+  /** CPU seconds of the server process(es). */
   server: number;
   load: number;
+  /** CPU seconds of each service process that could be read. */
+  services: Map<number, number>;
+}
+
+function cpuOrNull(pid: number): number | null {
+  try {
+    return cpuSeconds(pid);
+  } catch {
+    return null; // exited
+  }
+}
+
+/** CPU seconds the service processes used between two snapshots (those present in both). */
+export function serviceSeconds(a: CoreSnapshot, b: CoreSnapshot): number {
+  let total = 0;
+  for (const [pid, v] of b.services) {
+    const before = a.services.get(pid);
+    if (before !== undefined) total += Math.max(0, v - before);
+  }
+  return total;
 }
 
 export function snapshot(p: Placement): CoreSnapshot {
@@ -29,7 +57,14 @@ export function snapshot(p: Placement): CoreSnapshot {
       // a worker that just exited
     }
   }
-  return { at: performance.now(), cores: coreTimes(), server: cpuSeconds(p.serverPid), load };
+  let server = cpuSeconds(p.serverPid);
+  for (const pid of p.extraServerPids ?? []) server += cpuOrNull(pid) ?? 0;
+  const services = new Map<number, number>();
+  for (const pid of p.servicePids ?? []) {
+    const v = cpuOrNull(pid);
+    if (v !== null) services.set(pid, v);
+  }
+  return { at: performance.now(), cores: coreTimes(), server, load, services };
 }
 
 export interface Noise {
@@ -51,7 +86,11 @@ export function noiseBetween(p: Placement, a: CoreSnapshot, b: CoreSnapshot): No
   const l0 = core(p.loadCore, a);
   const l1 = core(p.loadCore, b);
   return {
-    serverCoreOther: pct(s1.busy - s0.busy - (s1.softirq - s0.softirq) - (b.server - a.server)),
+    // Services are not pinned: all their time is taken off the server's core, where most of
+    // it runs (an estimate; none of them exist outside the multi-node scenario).
+    serverCoreOther: pct(
+      s1.busy - s0.busy - (s1.softirq - s0.softirq) - (b.server - a.server) - serviceSeconds(a, b),
+    ),
     serverCoreSoftirq: pct(s1.softirq - s0.softirq),
     loadCoreOther: pct(l1.busy - l0.busy - (l1.softirq - l0.softirq) - (b.load - a.load)),
     loadCoreSoftirq: pct(l1.softirq - l0.softirq),

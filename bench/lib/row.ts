@@ -88,6 +88,26 @@ export interface Row {
   errors: Record<string, number>;
   notes: string[];
   profile?: { file: string; top: { name: string; where: string; selfPercent: number }[] };
+  /** The multi-node scenario (`--scenario nodes`): which arrangement of nodes this row measured. */
+  nodes?: NodesInfo;
+}
+
+export interface NodesInfo {
+  /** `one node`, `one node + Redis`, `cross-node`, `three nodes`, `one node again`. */
+  variant: string;
+  count: number;
+  redis: boolean;
+  storage: string;
+  /** Where the presenters and viewers connect. */
+  layout: string;
+  /** Each node's CPU over the window, in per cent of a core (all share the server's core). */
+  perNodeCpuPercent: number[];
+  /** Each node's open realtime connections at the window's end (its rp_connections). */
+  perNodeConnections: number[];
+  /** Redis and this run's PostgreSQL backends over the window, in per cent of a core. */
+  servicesCpuPercent: number;
+  /** Against the `one node` row of the same run (null for that row, or when it is missing). */
+  addedVsOneNode: { p50Ms: number; p99Ms: number } | null;
 }
 
 export interface WindowReadings {

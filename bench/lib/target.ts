@@ -137,8 +137,9 @@ export class Target {
         MAX_DEVICES: String(Math.min(100, Math.max(5, options.maxDevices))),
         ...options.serverEnv,
       });
+      // tsconfig.build.json's rootDir is src/, so src/server/main.ts compiles to server/main.js.
       const entry = options.built
-        ? ['dist/server/main.js']
+        ? [join(BUILD_DIR, 'server', 'main.js')]
         : ['--import', 'tsx', 'src/server/main.ts'];
       const profile = options.profileDir
         ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir]

@@ -131,7 +131,10 @@ async function join(command: JoinCommand): Promise<void> {
       phase: Math.random(),
     };
     try {
-      room.presenter = await clients.presenter(assignment, ctx);
+      // The multi-node scenario places each client on a node of its own; the counters stay shared.
+      const on = (url: string | undefined): ClientContext =>
+        url === undefined ? ctx : { ...ctx, baseUrl: url };
+      room.presenter = await clients.presenter(assignment, on(assignment.presenterUrl));
       room.viewers = await Promise.all(
         Array.from({ length: command.viewersPerRoom }, async (_, n) => {
           const slot: ViewerSlot = { handle: null, last: 0, orderedAt: new Map() };
@@ -139,7 +142,11 @@ async function join(command: JoinCommand): Promise<void> {
             assignment,
             n,
             (k) => reach(room, slot, k),
-            ctx,
+            on(
+              assignment.viewerUrls?.length
+                ? assignment.viewerUrls[n % assignment.viewerUrls.length]
+                : undefined,
+            ),
             (k, t) => {
               slot.orderedAt.set(k, t);
             },
