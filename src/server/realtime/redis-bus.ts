@@ -2,8 +2,8 @@
  * The bus for several nodes, on Redis: any node can serve any presenter or viewer.
  *
  * Per presentation Redis keeps the sequence, the latest state and a bounded list of recent
- * entries, all written by one Lua script so ordering is atomic; each entry and each signal is
- * then published on the presentation's channel. Pub/sub alone would drop what a node misses
+ * entries, all written by one Lua script so ordering is atomic; the same script publishes the
+ * entry on the presentation's channel, and signals are published there too. Pub/sub alone would drop what a node misses
  * while its subscription is down, so the stored head and log are what resume and recovery read:
  * when the subscription comes back, every hub on the node resynchronises from them (and re-seeds
  * them, if Redis itself restarted empty). docs/decisions.md records why this beats Streams here.
@@ -25,9 +25,11 @@ import type {
 } from './bus.js';
 
 /**
- * KEYS: seq, head, log. ARGV: patch JSON, state JSON, time, log size, base seq, ttl seconds.
- * The base seq is the caller's own latest: after Redis lost its data, numbering continues
- * from there instead of starting again at 1.
+ * KEYS: seq, head, log. ARGV: patch JSON, state JSON, time, log size, base seq, ttl seconds,
+ * channel. The base seq is the caller's own latest: after Redis lost its data, numbering
+ * continues from there instead of starting again at 1. The entry is published from inside the
+ * script: subscribers hear of it one round trip sooner than if the caller published it after
+ * the reply, and never before it is stored.
  */
 const APPEND = `
 local current = tonumber(redis.call('GET', KEYS[1]) or '-1')
@@ -40,6 +42,7 @@ local entry = '{"seq":' .. seq .. ',"patch":' .. ARGV[1] .. ',"t":' .. ARGV[3] .
 redis.call('RPUSH', KEYS[3], entry)
 redis.call('LTRIM', KEYS[3], -tonumber(ARGV[4]), -1)
 redis.call('EXPIRE', KEYS[3], ARGV[6])
+redis.call('PUBLISH', ARGV[7], '{"e":' .. entry .. '}')
 return entry
 `;
 
@@ -145,10 +148,9 @@ export class RedisBus implements PresentationBus {
       this.#o.logSize,
       baseSeq,
       this.#o.ttlSeconds,
+      this.#channel(pid),
     );
-    const entry = JSON.parse(text) as BusEntry;
-    await this.#cmd.publish(this.#channel(pid), `{"e":${text}}`);
-    return entry;
+    return JSON.parse(text) as BusEntry;
   }
 
   async since(pid: string, seq: number): Promise<BusEntry[] | undefined> {
