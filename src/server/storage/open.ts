@@ -12,6 +12,7 @@ import type { CustomTypesConfig } from 'pg';
 import { KyselyStore } from './kysely-store.js';
 import { createMigrator } from './migrations.js';
 import type { Database } from './schema.js';
+import { StatementCache } from './statement-cache.js';
 import type { Store } from './store.js';
 
 export interface OpenStoreOptions {
@@ -26,6 +27,11 @@ export interface OpenStoreOptions {
 export const SQLITE_FILE_NAME = 'remote-presentation.sqlite';
 
 const PG_POOL_SIZE = 10;
+/**
+ * Prepared SQLite statements kept for reuse: the queries the code makes, plus one per row count
+ * of the live path's batched writes (see kysely-store.ts), which rarely exceeds a few dozen.
+ */
+const SQLITE_STATEMENTS_KEPT = 256;
 const PG_INT8_OID = 20;
 
 /** Schema names go into `set search_path`, so only plain identifiers are accepted. */
@@ -65,7 +71,9 @@ async function openSqlite(dataDir: string): Promise<Store> {
     });
   }
 
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  const db = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: new StatementCache(database, SQLITE_STATEMENTS_KEPT) }),
+  });
   return prepare(db, 'sqlite');
 }
 
