@@ -44,12 +44,15 @@ const VIEW: PresentationView = {
   endedAt: null,
 };
 
-async function openHub(stored: { seq: number; state: ViewState }[] = []) {
-  const clock = new ManualClock();
-  const bus = new MemoryBus({ logSize: 100, clock });
+async function openHub(
+  stored: { seq: number; state: ViewState }[] = [],
+  shared: { clock: ManualClock; bus: MemoryBus; nodeId: string } | null = null,
+) {
+  const clock = shared?.clock ?? new ManualClock();
+  const bus = shared?.bus ?? new MemoryBus({ logSize: 100, clock });
   const hub = new Hub({
     pid: 'pr_test',
-    nodeId: 'n1',
+    nodeId: shared?.nodeId ?? 'n1',
     bus,
     clock,
     metrics: new Metrics(),
@@ -66,7 +69,7 @@ async function openHub(stored: { seq: number; state: ViewState }[] = []) {
     },
   });
   await hub.open({ seq: 0, state: initialViewState() });
-  return { hub, clock };
+  return { hub, clock, bus };
 }
 
 describe('hub', () => {
@@ -166,5 +169,45 @@ describe('hub', () => {
     await hub.settle();
     expect(second.of('error')[0]).toMatchObject({ code: 'not_presenting', clientSeq: 1 });
     expect(hub.seq).toBe(0);
+  });
+
+  it("another node's viewers leave the agent's list when that node stops announcing them", async () => {
+    const { hub: node1, clock, bus } = await openHub();
+    const { hub: node2 } = await openHub([], { clock, bus, nodeId: 'n2' });
+    const presenter = new ScriptedPeer('p');
+    node1.addPresenter(presenter, { agentId: 'a', sessionHash: null, takeover: false });
+    node2.addViewer(new ScriptedPeer('v'), {
+      deviceId: 'phone-1',
+      device: 'phone',
+      tokenHash: 't',
+    });
+    clock.advance(200);
+    const latest = () =>
+      presenter
+        .of('presence')
+        .at(-1)!
+        .viewers.map((v) => v.deviceId);
+    expect(latest()).toEqual(['phone-1']);
+
+    // Both nodes alive: each heartbeat re-announces the viewer, and it stays.
+    for (let beat = 0; beat < 4; beat++) {
+      clock.advance(15_000);
+      await node2.checkPresenters();
+      await node1.checkPresenters();
+    }
+    expect(latest()).toEqual(['phone-1']);
+    expect(node1.deviceIds()).toEqual(new Set(['phone-1']));
+
+    // Node 2 vanishes without a goodbye (kill -9): its viewer lapses after 2.5 heartbeats.
+    node2.close();
+    clock.advance(15_000);
+    await node1.checkPresenters();
+    expect(latest()).toEqual(['phone-1']);
+    for (let beat = 0; beat < 2; beat++) {
+      clock.advance(15_000);
+      await node1.checkPresenters();
+    }
+    expect(latest()).toEqual([]);
+    expect(node1.deviceIds()).toEqual(new Set());
   });
 });

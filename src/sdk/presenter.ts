@@ -62,6 +62,9 @@ type PresenterEvents = {
 };
 
 const VOLATILE_INTERVAL_MS = 33;
+/** A change the server could not store is sent again after this, doubling up to the cap. */
+const RETRY_BASE_MS = 250;
+const RETRY_MAX_MS = 5_000;
 
 export class PresenterClient extends Emitter<PresenterEvents> {
   readonly #conn: Connection;
@@ -78,6 +81,8 @@ export class PresenterClient extends Emitter<PresenterEvents> {
   #takeoverNext: boolean;
   #volatile: VolatileData | null = null;
   #volatileTimer: ReturnType<typeof setTimeout> | null = null;
+  #retryTimer: ReturnType<typeof setTimeout> | null = null;
+  #retries = 0;
 
   constructor(options: PresenterOptions) {
     super();
@@ -151,6 +156,8 @@ export class PresenterClient extends Emitter<PresenterEvents> {
   }
 
   close(): void {
+    if (this.#retryTimer) clearTimeout(this.#retryTimer);
+    this.#retryTimer = null;
     this.#conn.close();
   }
 
@@ -224,6 +231,7 @@ export class PresenterClient extends Emitter<PresenterEvents> {
         return;
       case 'ack':
         this.#unacked.delete(message.clientSeq);
+        this.#retries = 0;
         // The server does not echo our own changes back; the ack says where numbering is.
         this.#serverSeq = Math.max(this.#serverSeq, message.seq);
         this.emit('ack', { clientSeq: message.clientSeq, seq: message.seq });
@@ -247,7 +255,10 @@ export class PresenterClient extends Emitter<PresenterEvents> {
         this.emit('presentation', message.presentation);
         return;
       case 'error':
-        if (message.clientSeq !== undefined) this.#unacked.delete(message.clientSeq);
+        if (message.clientSeq !== undefined) {
+          this.#unacked.delete(message.clientSeq);
+          if (message.code === 'unavailable') this.#retryLater();
+        }
         this.emit('error', message);
         return;
       default:
@@ -271,6 +282,25 @@ export class PresenterClient extends Emitter<PresenterEvents> {
     this.#dirty = false;
     this.#state = server;
     this.emit('state', server);
+  }
+
+  /**
+   * The server could not order or store a change (its bus or database is down): the agent's
+   * screen is now ahead of the buyers'. After a backoff the whole current state is sent as one
+   * change; it carries the agent's latest values, so it cannot undo a later change that did
+   * get through. A reconnect in the meantime reconciles through the snapshot instead.
+   */
+  #retryLater(): void {
+    this.#dirty = true;
+    if (this.#retryTimer) return;
+    const delay = Math.min(RETRY_BASE_MS * 2 ** this.#retries, RETRY_MAX_MS);
+    this.#retries++;
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = null;
+      if (!this.#dirty || !this.#presenting || this.#conn.status !== 'open') return;
+      this.#dirty = false;
+      if (!this.#sendChange({ ...this.#state })) this.#dirty = true;
+    }, delay);
   }
 
   #setPresenting(presenting: boolean): void {

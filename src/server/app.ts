@@ -243,8 +243,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     now: () => clock.now(),
     linkBase,
     publishUnits: async (units) => {
-      // The bus delivers to this node too, which updates its catalogue and screens.
-      await bus.publishUnits(units);
+      try {
+        // The bus delivers to this node too, which updates its catalogue and screens.
+        await bus.publishUnits(units);
+      } catch (err) {
+        // The change is stored: this node shows it now, and the others reload the inventory
+        // when the bus is back (Realtime's recovery after an outage).
+        log.error({ err }, 'unit change signal failed; other nodes catch up when the bus is back');
+        realtime.unitsChanged(units);
+      }
     },
   });
   webhookRoutes(app, { store, requireAgent: agentGuard(auth), now: () => clock.now() });

@@ -440,10 +440,10 @@ export function agentRoutes(app: FastifyInstance, d: AgentRouteDeps): void {
     },
     async (request) => {
       const { agent } = await requireAgent(request);
-      const unit = d.catalogue.unit(request.params.id);
-      if (!unit) throw new AppError('not_found', 'There is no such unit.');
-      const updated = changeUnit(unit, request.body, agent.name, d.now());
-      if (!(await d.store.inventory.updateUnit(updated))) throw new AppError('not_found');
+      const updated = await d.store.inventory.modifyUnit(request.params.id, (unit) =>
+        changeUnit(unit, request.body, agent.name, d.now()),
+      );
+      if (!updated) throw new AppError('not_found', 'There is no such unit.');
       await d.publishUnits([updated]);
       return { unit: updated };
     },

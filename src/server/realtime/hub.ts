@@ -115,6 +115,8 @@ const LAG_NOTICEABLE_MS = 25;
  * for over four hours.
  */
 const RESTART_SEQ_GAP = 1_000_000;
+/** Another node's viewers count until this many heartbeats pass without news from it. */
+const PRESENCE_LAPSE_BEATS = 2.5;
 
 export class Hub {
   readonly pid: string;
@@ -133,8 +135,12 @@ export class Hub {
   readonly #viewers = new Map<string, ViewerContext>();
   readonly #presenters = new Map<string, PresenterContext>();
   #active: PresenterContext | null = null;
-  /** Viewer presence per node, this node's included, for the presenters and the device cap. */
-  readonly #presenceByNode = new Map<string, ViewerPresence[]>();
+  /**
+   * Viewer presence of the other nodes, each with when it was last heard, for the presenters
+   * and the device cap. A node re-announces its viewers every heartbeat; one that vanished
+   * without saying goodbye stops doing so, and its viewers are dropped (PRESENCE_LAPSE_BEATS).
+   */
+  readonly #presenceByNode = new Map<string, { viewers: ViewerPresence[]; at: number }>();
 
   #changes: Promise<void> = Promise.resolve();
   #pendingAcks: { ctx: PresenterContext; clientSeq: number; seq: number }[] = [];
@@ -189,8 +195,8 @@ export class Hub {
   /** Devices watching across all nodes, by their stable device id. */
   deviceIds(): Set<string> {
     const ids = new Set<string>();
-    for (const [node, viewers] of this.#presenceByNode) {
-      if (node !== this.#o.nodeId) for (const v of viewers) ids.add(v.deviceId);
+    for (const { viewers } of this.#presenceByNode.values()) {
+      for (const v of viewers) ids.add(v.deviceId);
     }
     for (const v of this.#viewers.values()) ids.add(v.deviceId);
     return ids;
@@ -280,6 +286,7 @@ export class Hub {
    * a frozen "live" presentation.
    */
   async checkPresenters(): Promise<void> {
+    this.#refreshPresence();
     for (const ctx of this.#presenters.values()) {
       await this.#o.bus.presenterJoined(this.pid, ctx.peer.connectionId);
     }
@@ -402,6 +409,23 @@ export class Hub {
     this.#broadcast({ type: 'units', units });
   }
 
+  /** The links the viewers here were admitted with, by their hashes. */
+  viewerTokenHashes(): Set<string> {
+    return new Set([...this.#viewers.values()].map((ctx) => ctx.tokenHash));
+  }
+
+  /** Closes the viewers admitted with one link, which is no longer good. */
+  cutToken(tokenHash: string, reason: FatalReason): void {
+    for (const ctx of [...this.#viewers.values()]) {
+      if (ctx.tokenHash === tokenHash) ctx.peer.close(reason);
+    }
+  }
+
+  /** Closes every viewer here. */
+  cutAll(reason: FatalReason): void {
+    for (const ctx of [...this.#viewers.values()]) ctx.peer.close(reason);
+  }
+
   viewerAck(ctx: ViewerContext, seq: number): void {
     const sentAt = this.#sentAt.get(seq);
     if (sentAt === undefined) return;
@@ -460,17 +484,22 @@ export class Hub {
       case 'volatile':
         this.#queueVolatile(signal.data);
         return;
-      case 'presence':
+      case 'presence': {
         if (signal.node === this.#o.nodeId) return;
-        this.#presenceByNode.set(signal.node, signal.viewers);
-        this.#sendPresence();
+        const known = this.#presenceByNode.get(signal.node);
+        const changed = !known || JSON.stringify(known.viewers) !== JSON.stringify(signal.viewers);
+        if (signal.viewers.length === 0) this.#presenceByNode.delete(signal.node);
+        else
+          this.#presenceByNode.set(signal.node, {
+            viewers: signal.viewers,
+            at: this.#o.clock.now(),
+          });
+        if (changed) this.#sendPresence();
         return;
+      }
       case 'cut':
-        for (const ctx of [...this.#viewers.values()]) {
-          if (signal.tokenHash === undefined || ctx.tokenHash === signal.tokenHash) {
-            ctx.peer.close(signal.reason);
-          }
-        }
+        if (signal.tokenHash === undefined) this.cutAll(signal.reason);
+        else this.cutToken(signal.tokenHash, signal.reason);
         return;
       case 'resync':
         void this.#resync();
@@ -668,11 +697,32 @@ export class Hub {
 
   #allViewers(): ViewerPresence[] {
     const all: ViewerPresence[] = [];
-    for (const [node, viewers] of this.#presenceByNode) {
-      if (node !== this.#o.nodeId) all.push(...viewers);
-    }
+    for (const { viewers } of this.#presenceByNode.values()) all.push(...viewers);
     all.push(...this.#localPresence());
     return all;
+  }
+
+  /**
+   * Heartbeat duty for presence: tell the other nodes this node's viewers are still here, and
+   * forget the viewers of a node that has not said so for PRESENCE_LAPSE_BEATS heartbeats.
+   */
+  #refreshPresence(): void {
+    if (this.#viewers.size > 0) this.#announcePresence();
+    const oldest = this.#o.clock.now() - this.#o.heartbeatMs * PRESENCE_LAPSE_BEATS;
+    let lapsed = false;
+    for (const [node, heard] of this.#presenceByNode) {
+      if (heard.at < oldest) {
+        this.#presenceByNode.delete(node);
+        lapsed = true;
+      }
+    }
+    if (lapsed) this.#sendPresence();
+  }
+
+  #announcePresence(): void {
+    void this.#o.bus
+      .signal(this.pid, { kind: 'presence', node: this.#o.nodeId, viewers: this.#localPresence() })
+      .catch((err: unknown) => this.#o.onError(err, 'presence signal'));
   }
 
   #presenceChanged(): void {
@@ -681,13 +731,7 @@ export class Hub {
       this.#presenceTimer = null;
       if (this.#closed) return;
       this.#sendPresence();
-      void this.#o.bus
-        .signal(this.pid, {
-          kind: 'presence',
-          node: this.#o.nodeId,
-          viewers: this.#localPresence(),
-        })
-        .catch((err: unknown) => this.#o.onError(err, 'presence signal'));
+      this.#announcePresence();
     });
   }
 

@@ -10,6 +10,7 @@ import type { Clock, TimerHandle } from '../clock.js';
 import type { Config } from '../config.js';
 import type { Metrics } from '../metrics.js';
 import { toPublicUnit } from '../../core/inventory.js';
+import type { Unit } from '../../core/inventory.js';
 import type { DeviceKind, TransportKind } from '../../core/protocol.js';
 import type { Catalogue } from '../inventory/catalogue.js';
 import type { ActivitySink } from '../presentations/activity.js';
@@ -64,16 +65,60 @@ export class Realtime implements PresentationEvents {
     this.#d = deps;
     this.#timers.push(deps.clock.every(SWEEP_MS, () => this.#sweep()));
     this.#timers.push(deps.clock.every(deps.config.heartbeatMs, () => this.#heartbeat()));
-    this.#stopUnits = deps.bus.subscribeUnits((units) => {
-      deps.catalogue?.apply(units);
-      const changed = units.map(toPublicUnit);
-      for (const hub of this.#hubs.values()) hub.broadcastUnits(changed);
-    });
+    this.#stopUnits = deps.bus.subscribeUnits((units) => this.unitsChanged(units));
     this.#stopNodes = deps.bus.subscribeNodes({
       signal: (signal) => this.#onNodeSignal(signal),
-      // Whatever was announced while the bus was away is lost: no cached agent can be trusted.
-      resync: () => deps.service.forgetAgents(),
+      resync: () => {
+        this.#recoverAfterOutage().catch((err: unknown) => {
+          deps.log.error({ err }, 'recovery after a bus outage failed');
+        });
+      },
     });
+  }
+
+  /** Units changed (here or on another node): the catalogue and every screen here follow. */
+  unitsChanged(units: readonly Unit[]): void {
+    this.#d.catalogue?.apply(units);
+    const changed = units.map(toPublicUnit);
+    for (const hub of this.#hubs.values()) hub.broadcastUnits(changed);
+  }
+
+  /**
+   * The bus is back after an outage, and whatever was published meanwhile is lost. The hubs
+   * re-read their sequence and state from the bus by themselves; everything else a signal
+   * would have brought is re-read from storage, which every node writes before it signals:
+   * agents' names, units, each presentation's lifecycle (ended, revoked, extended, handed
+   * over) and links revoked by a re-issue. Without this, a buyer on another node could keep
+   * watching a presentation revoked during the outage.
+   */
+  async #recoverAfterOutage(): Promise<void> {
+    const { service, store, catalogue, log } = this.#d;
+    service.forgetAgents();
+
+    if (catalogue) {
+      const stored = await store.inventory.load();
+      if (stored) {
+        const current = new Map(catalogue.units.map((u) => [u.id, JSON.stringify(u)]));
+        const changed = stored.units.filter((u) => current.get(u.id) !== JSON.stringify(u));
+        if (changed.length > 0) this.unitsChanged(changed);
+      }
+    }
+
+    for (const hub of [...this.#hubs.values()]) {
+      try {
+        const row = await store.presentations.findById(hub.pid);
+        if (!row) continue;
+        const view = await service.view(row);
+        if (JSON.stringify(view) !== JSON.stringify(hub.view)) hub.setView(view);
+        if (view.status === 'ended') continue;
+        for (const tokenHash of hub.viewerTokenHashes()) {
+          const link = await store.links.findByHash(tokenHash);
+          if (!link || link.revokedAt !== null) hub.cutToken(tokenHash, 'revoked');
+        }
+      } catch (err) {
+        log.error({ err, presentationId: hub.pid }, 'recovery after a bus outage failed');
+      }
+    }
   }
 
   #onNodeSignal(signal: NodeSignal): void {
@@ -197,6 +242,11 @@ export class Realtime implements PresentationEvents {
         : { kind: 'cut' as const, reason, tokenHash };
     this.#d.bus.signal(pid, signal).catch((err: unknown) => {
       this.#d.log.error({ err, presentationId: pid }, 'cut signal failed');
+      // Viewers here are cut now; other nodes find the link revoked when the bus is back.
+      const hub = this.#hubs.get(pid);
+      if (!hub) return;
+      if (tokenHash === undefined) hub.cutAll(reason);
+      else hub.cutToken(tokenHash, reason);
     });
   }
 

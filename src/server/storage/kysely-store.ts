@@ -480,13 +480,22 @@ export class KyselyStore implements Store {
       });
     },
 
-    updateUnit: async (unit: Unit) => {
-      const result = await this.#db
-        .updateTable('inventory_units')
-        .set({ json: JSON.stringify(unit), status: unit.status, price: Math.round(unit.price) })
-        .where('id', '=', unit.id)
-        .executeTakeFirst();
-      return Number(result.numUpdatedRows) > 0;
+    modifyUnit: async (id: string, modify: (unit: Unit) => Unit) => {
+      return this.#db.transaction().execute(async (trx) => {
+        let read = trx.selectFrom('inventory_units').select('json').where('id', '=', id);
+        // Two nodes editing one unit at once: the second waits for the first and builds on its
+        // result. SQLite needs no lock: it has one writer, and Kysely one connection.
+        if (this.kind === 'postgres') read = read.forUpdate();
+        const row = await read.executeTakeFirst();
+        if (!row) return undefined;
+        const unit = modify(JSON.parse(row.json) as Unit);
+        await trx
+          .updateTable('inventory_units')
+          .set({ json: JSON.stringify(unit), status: unit.status, price: Math.round(unit.price) })
+          .where('id', '=', id)
+          .execute();
+        return unit;
+      });
     },
 
     load: async () => {

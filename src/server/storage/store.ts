@@ -178,8 +178,11 @@ export interface Store {
     /** Replaces the whole inventory (demo seeding and imports). */
     replace(complex: Complex, units: readonly Unit[]): Promise<void>;
     load(): Promise<{ complex: Complex; units: Unit[] } | undefined>;
-    /** Stores one unit's new version (status, price…); false if there is no such unit. */
-    updateUnit(unit: Unit): Promise<boolean>;
+    /**
+     * Changes one unit (status, price…) from its stored version, not a node's cached copy, so
+     * edits made at once on two nodes both count; undefined if there is no such unit.
+     */
+    modifyUnit(id: string, modify: (unit: Unit) => Unit): Promise<Unit | undefined>;
   };
 
   // -------------------------------------------------------------- webhooks
