@@ -60,7 +60,7 @@ const schema = z.object({
 export interface Config {
   port: number;
   host: string;
-  /** The base of links handed to buyers; defaults to http://HOST:PORT. */
+  /** The base of links handed to buyers; without it, each request's own scheme and host. */
   publicUrl: string | undefined;
   dataDir: string;
   databaseUrl: string | undefined;
