@@ -145,9 +145,12 @@ export class PresenterClient extends Emitter<PresenterEvents> {
     return this.#conn.transport;
   }
 
-  /** Changes not yet stored by the server. */
+  /**
+   * Changes not yet stored by the server: those sent and not acknowledged, plus one for
+   * changes made offline or refused as unavailable, which go out as one when they can.
+   */
   get pending(): number {
-    return this.#unacked.size;
+    return this.#unacked.size + (this.#dirty ? 1 : 0);
   }
 
   connect(): this {
