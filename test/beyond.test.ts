@@ -251,12 +251,15 @@ describe.each(BACKENDS)('beyond mirroring on %s', (backend) => {
 });
 
 describe('webhooks from a running server', () => {
-  it('the host system hears of creation, buyers joining and leaving, reactions and the end, signed', async () => {
+  const secret = 'webhook-secret-webhook-secret-0123456789';
+  type Received = { type: string; valid: boolean; body: { data: Record<string, unknown> } };
+
+  /** A real HTTP receiver that checks each signature against the harness's clock. */
+  async function receiverFor(now: () => number) {
     const { createServer } = await import('node:http');
     const { verifyWebhookSignature } = await import('../src/server/webhooks/index.js');
-    const secret = 'webhook-secret-webhook-secret-0123456789';
-    const received: { type: string; valid: boolean; body: { data: { reason?: string } } }[] = [];
-    const receiver = createServer((req, res) => {
+    const received: Received[] = [];
+    const server = createServer((req, res) => {
       let body = '';
       req.on('data', (chunk: Buffer) => (body += chunk.toString()));
       req.on('end', () => {
@@ -264,7 +267,7 @@ describe('webhooks from a running server', () => {
           secret,
           String(req.headers['x-rp-signature']),
           body,
-          Math.floor(h.clock.now() / 1000),
+          Math.floor(now() / 1000),
         );
         received.push({
           type: String(req.headers['x-rp-event-type']),
@@ -274,14 +277,21 @@ describe('webhooks from a running server', () => {
         res.writeHead(204).end();
       });
     });
-    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-    const port = (receiver.address() as { port: number }).port;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    return { received, url: `http://127.0.0.1:${port}/hooks`, close: () => server.close() };
+  }
 
+  it('the host system hears of creation, buyers joining and leaving, reactions and the end, signed', async () => {
+    let clockNow = () => Date.now();
+    const receiver = await receiverFor(() => clockNow());
+    const { received } = receiver;
     const h = await startHarness('sqlite', {
       HEARTBEAT_SECONDS: '300',
-      WEBHOOK_URL: `http://127.0.0.1:${port}/hooks`,
+      WEBHOOK_URL: receiver.url,
       WEBHOOK_SECRET: secret,
     });
+    clockNow = () => h.clock.now();
     const anna = await h.login();
     const p = await anna.createPresentation();
     const viewer = await rawViewer(h, p.token);
@@ -316,6 +326,57 @@ describe('webhooks from a running server', () => {
     );
     // The buyer's link is a capability: it never goes to the host system.
     expect(JSON.stringify(received)).not.toContain(p.token);
+    await h.close();
+    receiver.close();
+  });
+
+  it('the host system hears of a re-issued link, a revoked one and a hand-off, signed', async () => {
+    let clockNow = () => Date.now();
+    const receiver = await receiverFor(() => clockNow());
+    const { received } = receiver;
+    const h = await startHarness('sqlite', {
+      HEARTBEAT_SECONDS: '300',
+      WEBHOOK_URL: receiver.url,
+      WEBHOOK_SECRET: secret,
+    });
+    clockNow = () => h.clock.now();
+    const anna = await h.login();
+    const handed = await anna.createPresentation();
+    const reissued = await anna.api<{ link: { url: string } }>(
+      'POST',
+      `/api/v1/presentations/${handed.id}/reissue`,
+    );
+    expect(reissued.status).toBe(200);
+    const handoff = await anna.api('POST', `/api/v1/presentations/${handed.id}/handoff`, {
+      toEmail: 'ekaterina@demo.local',
+    });
+    expect(handoff.status).toBe(200);
+    const revoked = await anna.createPresentation();
+    expect((await anna.api('POST', `/api/v1/presentations/${revoked.id}/revoke`)).status).toBe(200);
+
+    const of = (type: string, pid: string) =>
+      received.filter(
+        (r) =>
+          r.type === type && (r.body.data as { presentationId?: string }).presentationId === pid,
+      );
+    await until(async () => {
+      h.clock.advance(1000);
+      expect(of('link.revoked', handed.id)).toHaveLength(1);
+      expect(of('presentation.handed_off', handed.id)).toHaveLength(1);
+      expect(of('link.revoked', revoked.id)).toHaveLength(1);
+      expect(of('presentation.ended', revoked.id)).toHaveLength(1);
+    }, 10_000);
+    expect(received.every((r) => r.valid)).toBe(true);
+    expect(of('link.revoked', handed.id)[0]!.body.data.reason).toBe('reissued');
+    expect(of('link.revoked', revoked.id)[0]!.body.data.reason).toBe('revoked');
+    expect(of('presentation.ended', revoked.id)[0]!.body.data.reason).toBe('revoked');
+    const ekaterina = await h.store.agents.findByEmail('ekaterina@demo.local');
+    expect(of('presentation.handed_off', handed.id)[0]!.body.data).toMatchObject({
+      toAgentId: ekaterina!.id,
+    });
+    for (const link of [handed.token, revoked.token, reissued.body.link.url.split('/p/')[1]!]) {
+      expect(JSON.stringify(received)).not.toContain(link);
+    }
     await h.close();
     receiver.close();
   });

@@ -384,4 +384,53 @@ describe('several nodes on PostgreSQL and Redis', () => {
     on2.close();
     on3.close();
   });
+
+  it('R31: a hand-off through node 1 renames the agent for a viewer on node 2 and closes the old tab on node 3', async () => {
+    const p = await anna.createPresentation();
+    const tab = await rawPresenter(n3, anna, p.id);
+    await tab.waitFor('snapshot');
+    const viewer = await rawViewer(n2, p.token);
+    await viewer.waitFor('snapshot');
+
+    const res = await anna.api('POST', `/api/v1/presentations/${p.id}/handoff`, {
+      toEmail: 'ekaterina@demo.local',
+    });
+    expect(res.status).toBe(200);
+
+    await until(() =>
+      expect(viewer.of('lifecycle').at(-1)?.presentation.agent.name).toBe('Екатерина Волкова'),
+    );
+    await tab.waitClosed();
+    expectFatal(tab, 'handed_off');
+    expect(viewer.closeCode).toBeNull();
+    viewer.close();
+  });
+
+  it('R30: a unit reserved through node 1 updates a viewer on node 3 and the inventory node 2 serves', async () => {
+    const p = await anna.createPresentation();
+    const on3 = await rawViewer(n3, p.token);
+    await on3.waitFor('snapshot');
+    const inventory = await anna.api<{ units: { id: string; status: string }[] }>(
+      'GET',
+      '/api/v1/inventory',
+    );
+    const unit = inventory.body.units.find((u) => u.status === 'available')!;
+
+    const res = await anna.api('PATCH', `/api/v1/inventory/units/${unit.id}`, {
+      status: 'reserved',
+    });
+    expect(res.status).toBe(200);
+
+    const [update] = await on3.waitFor('units');
+    expect(update!.units).toEqual([expect.objectContaining({ id: unit.id, status: 'reserved' })]);
+    const dmitry = await n2.login('dmitry@demo.local');
+    await until(async () => {
+      const seen = await dmitry.api<{ units: { id: string; status: string }[] }>(
+        'GET',
+        '/api/v1/inventory',
+      );
+      expect(seen.body.units.find((u) => u.id === unit.id)?.status).toBe('reserved');
+    });
+    on3.close();
+  });
 });
