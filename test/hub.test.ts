@@ -49,7 +49,7 @@ async function openHub(
   shared: { clock: ManualClock; bus: MemoryBus; nodeId: string } | null = null,
 ) {
   const clock = shared?.clock ?? new ManualClock();
-  const bus = shared?.bus ?? new MemoryBus({ logSize: 100, clock });
+  const bus = shared?.bus ?? new MemoryBus({ logSize: 100, clock, spansNodes: true });
   const hub = new Hub({
     pid: 'pr_test',
     nodeId: shared?.nodeId ?? 'n1',

@@ -395,6 +395,36 @@ describe.each(BACKENDS)('realtime on %s', (backend) => {
     await local.close();
   });
 
+  it('R11: heartbeats go out in slices spread over the interval, each connection once a beat', async () => {
+    const local = await startHarness(backend, { HEARTBEAT_SECONDS: '20' });
+    const pings = new Map<number, number[]>();
+    for (let i = 0; i < 40; i++) {
+      pings.set(i, []);
+      local.server.realtime.track({
+        heartbeat: (now) => {
+          pings.get(i)!.push(now);
+          return true;
+        },
+        close: () => undefined,
+      });
+    }
+    const start = local.clock.now();
+    const pinged = () => [...pings.values()].filter((times) => times.length > 0).length;
+
+    // A twentieth of the beat pings a twentieth of the connections, not all of them.
+    local.clock.advance(1000);
+    expect(pinged()).toBe(2);
+    local.clock.advance(19_000);
+    expect(pinged()).toBe(40);
+    const first = [...pings.values()].map((times) => times[0]! - start);
+    expect(new Set(first).size).toBe(20);
+    // The next beat visits each at the same point of the beat.
+    local.clock.advance(20_000);
+    for (const times of pings.values())
+      expect(times.map((t) => t - times[0]!)).toEqual([0, 20_000]);
+    await local.close();
+  });
+
   it('R21: a socket upgrade from a foreign origin is refused before the handshake', async () => {
     const client = new RawClient(h.url, { origin: 'https://evil.example', cookie: anna.cookie });
     await expect(client.opened).rejects.toThrow('403');

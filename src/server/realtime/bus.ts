@@ -69,6 +69,11 @@ export interface Head {
 }
 
 export interface PresentationBus {
+  /**
+   * Whether other nodes may be listening. Hubs re-announce their viewers every heartbeat only
+   * then: on one node there is nobody to tell.
+   */
+  readonly spansNodes: boolean;
   /** Sets the starting point for a presentation if the bus has none (e.g. after a restart). */
   seed(pid: string, head: Head): Promise<void>;
   head(pid: string): Promise<Head | undefined>;

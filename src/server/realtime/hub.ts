@@ -707,7 +707,7 @@ export class Hub {
    * forget the viewers of a node that has not said so for PRESENCE_LAPSE_BEATS heartbeats.
    */
   #refreshPresence(): void {
-    if (this.#viewers.size > 0) this.#announcePresence();
+    if (this.#viewers.size > 0 && this.#o.bus.spansNodes) this.#announcePresence();
     const oldest = this.#o.clock.now() - this.#o.heartbeatMs * PRESENCE_LAPSE_BEATS;
     let lapsed = false;
     for (const [node, heard] of this.#presenceByNode) {

@@ -26,10 +26,13 @@ export class MemoryBus implements PresentationBus {
   readonly #nodeListeners = new Set<NodeListener>();
   readonly #logSize: number;
   readonly #clock: Clock;
+  readonly spansNodes: boolean;
 
-  constructor(options: { logSize: number; clock: Clock }) {
+  /** `spansNodes`: tests that stand several hubs of one presentation on it, as nodes. */
+  constructor(options: { logSize: number; clock: Clock; spansNodes?: boolean }) {
     this.#logSize = options.logSize;
     this.#clock = options.clock;
+    this.spansNodes = options.spansNodes ?? false;
   }
 
   async seed(pid: string, head: Head): Promise<void> {

@@ -43,6 +43,12 @@ export interface Closable {
 }
 
 const SWEEP_MS = 500;
+/**
+ * A heartbeat goes out in this many slices spread over its interval: pinging 15,000
+ * connections in one go stalls the event loop for a few hundred milliseconds once a beat,
+ * which every change arriving meanwhile waits out.
+ */
+const HEARTBEAT_SLICES = 20;
 
 export interface ViewerInfo {
   deviceId: string;
@@ -57,6 +63,8 @@ export class Realtime implements PresentationEvents {
   readonly #connections = new Set<Closable>();
   readonly #bySession = new Map<string, Set<Closable>>();
   readonly #timers: TimerHandle[] = [];
+  /** The beat in progress: who is due, taken when it starts, and how many slices are done. */
+  #beat: { hubs: Hub[]; connections: Closable[]; slice: number } | null = null;
   #draining = false;
   readonly #stopUnits: () => void;
   readonly #stopNodes: () => void;
@@ -64,7 +72,9 @@ export class Realtime implements PresentationEvents {
   constructor(deps: RealtimeDeps) {
     this.#d = deps;
     this.#timers.push(deps.clock.every(SWEEP_MS, () => this.#sweep()));
-    this.#timers.push(deps.clock.every(deps.config.heartbeatMs, () => this.#heartbeat()));
+    this.#timers.push(
+      deps.clock.every(deps.config.heartbeatMs / HEARTBEAT_SLICES, () => this.#heartbeatSlice()),
+    );
     this.#stopUnits = deps.bus.subscribeUnits((units) => this.unitsChanged(units));
     this.#stopNodes = deps.bus.subscribeNodes({
       signal: (signal) => this.#onNodeSignal(signal),
@@ -301,14 +311,37 @@ export class Realtime implements PresentationEvents {
     return this.#connections.size;
   }
 
-  #heartbeat(): void {
-    for (const hub of this.#hubs.values()) {
+  /**
+   * One slice of a heartbeat: each hub and each connection is visited once a beat, at the
+   * same point of every beat, so a peer is still given up on after two beats of silence.
+   */
+  #heartbeatSlice(): void {
+    if (!this.#beat || this.#beat.slice === HEARTBEAT_SLICES) {
+      this.#beat = {
+        hubs: [...this.#hubs.values()],
+        connections: [...this.#connections],
+        slice: 0,
+      };
+    }
+    const beat = this.#beat;
+    const share = <T>(all: T[]): T[] =>
+      all.slice(
+        Math.floor((all.length * beat.slice) / HEARTBEAT_SLICES),
+        Math.floor((all.length * (beat.slice + 1)) / HEARTBEAT_SLICES),
+      );
+    const hubs = share(beat.hubs);
+    const connections = share(beat.connections);
+    beat.slice++;
+
+    for (const hub of hubs) {
+      if (this.#hubs.get(hub.pid) !== hub) continue;
       hub.checkPresenters().catch((err: unknown) => {
         this.#d.log.warn({ err, presentationId: hub.pid }, 'presenter check failed');
       });
     }
     const now = this.#d.clock.now();
-    for (const connection of [...this.#connections]) {
+    for (const connection of connections) {
+      if (!this.#connections.has(connection)) continue;
       if (!connection.heartbeat(now)) connection.close('heartbeat_timeout');
     }
   }

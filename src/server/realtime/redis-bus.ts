@@ -78,6 +78,7 @@ export class RedisBus implements PresentationBus {
   readonly #unitListeners = new Set<(units: Unit[]) => void>();
   readonly #nodeListeners = new Set<NodeListener>();
   #wasReady = false;
+  readonly spansNodes = true;
 
   constructor(options: RedisBusOptions) {
     this.#o = {
