@@ -5,7 +5,8 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 let clockTicks: number | null = null;
 
@@ -114,10 +115,16 @@ export interface MachineInfo {
 }
 
 export function machineInfo(): MachineInfo {
-  const require = createRequire(import.meta.url);
+  // Read from the file, not through `require`: packages whose `exports` omit package.json
+  // (Kysely's) refuse to hand it out.
   const version = (name: string) => {
     try {
-      return (require(`${name}/package.json`) as { version: string }).version;
+      const file = join(
+        fileURLToPath(new URL('../../node_modules', import.meta.url)),
+        name,
+        'package.json',
+      );
+      return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
     } catch {
       return 'missing';
     }
