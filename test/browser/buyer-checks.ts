@@ -1,7 +1,8 @@
 /**
  * The checks every buyer screen gets, in both languages: no serious or critical axe violation,
- * no raw i18n key, and a screenshot kept as a test artifact. The language is switched with the
- * page's own toggle and switched back, so the test goes on in Russian.
+ * no raw i18n key, a layout that fits a 360 px phone with touch targets of at least 44 px, and
+ * a screenshot kept as a test artifact. The language is switched with the page's own toggle
+ * and switched back, so the test goes on in Russian.
  */
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -47,10 +48,56 @@ export async function checkBothLanguages(
     if (check) await check(lang);
     await expectNoRawKeys(page, `${name} (${lang})`);
     await expectAccessible(page, `${name} (${lang})`);
+    if (name.startsWith('viewer-')) await expectFitsNarrowPhone(page, `${name} (${lang})`);
     paths[lang] = await saveScreenshot(page, `${name}-${lang}`);
   }
   await switchLang(page, 'ru');
   return paths;
+}
+
+/** The narrowest phone the viewer is made for, and the smallest target a thumb can hit. */
+const NARROW_PHONE = { width: 360, height: 740 };
+const MIN_TARGET_PX = 44;
+
+/**
+ * Lays the page out at 360 px for a moment: nothing may stick out sideways (no horizontal
+ * scrolling), and every control the buyer can touch is at least 44 × 44 px. Links inside a
+ * sentence are exempt, as in WCAG's target-size rule. The viewport is put back afterwards.
+ */
+export async function expectFitsNarrowPhone(page: Page, where: string): Promise<void> {
+  const before = page.viewportSize();
+  await page.setViewportSize(NARROW_PHONE);
+  try {
+    const problems = await page.evaluate(
+      ({ width, min }) => {
+        const found: string[] = [];
+        const scrollWidth = document.documentElement.scrollWidth;
+        if (scrollWidth > width) found.push(`the page is ${scrollWidth} px wide`);
+        const targets = document.querySelectorAll<HTMLElement>(
+          'button, a[href], [role="button"], input, select, summary',
+        );
+        for (const el of targets) {
+          const box = el.getBoundingClientRect();
+          if (box.width === 0 || box.height === 0) continue;
+          const style = getComputedStyle(el);
+          if (style.visibility === 'hidden') continue;
+          const inline = el.tagName === 'A' && style.display === 'inline';
+          if (inline) continue;
+          if (box.width < min || box.height < min) {
+            const label = (el.getAttribute('aria-label') ?? el.textContent ?? '').trim();
+            found.push(
+              `${el.tagName.toLowerCase()} "${label.slice(0, 40)}" is ${Math.round(box.width)}×${Math.round(box.height)} px`,
+            );
+          }
+        }
+        return found;
+      },
+      { width: NARROW_PHONE.width, min: MIN_TARGET_PX },
+    );
+    expect(problems, `${where} at ${NARROW_PHONE.width} px`).toEqual([]);
+  } finally {
+    if (before) await page.setViewportSize(before);
+  }
 }
 
 /** Copies a screenshot into docs/images when the run was asked to refresh them. */
