@@ -132,6 +132,37 @@ async function swipeLeft(cdp: CDPSession, target: Locator): Promise<void> {
   await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
 }
 
+/** A vertical swipe with one finger in the middle of the phone's screen, upwards. */
+async function swipeUp(cdp: CDPSession): Promise<void> {
+  const x = 195;
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ x, y: 600 }] });
+  for (let step = 1; step <= 6; step += 1) {
+    const y = 600 - 50 * step;
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ x, y }] });
+  }
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+}
+
+/** How far down `selector` the page is scrolled, as the screens measure it (0 top, 1 bottom). */
+function scrolledFraction(page: Page, selector: string): Promise<number> {
+  return page.evaluate((sel) => {
+    const view = document.querySelector<HTMLElement>(sel);
+    if (!view) return -1;
+    const top = view.getBoundingClientRect().top + window.scrollY;
+    const range = view.offsetHeight - window.innerHeight;
+    return range <= 0 ? 0 : (window.scrollY - top) / range;
+  }, selector);
+}
+
+/** Scrolls the agent's window so the view stands at `fraction`, as the agent's wheel would. */
+async function agentScrollsTo(fraction: number): Promise<void> {
+  await agent.evaluate((f) => {
+    const view = document.querySelector<HTMLElement>('.rp-console-stage')!;
+    const top = view.getBoundingClientRect().top + window.scrollY;
+    window.scrollTo(0, top + f * (view.offsetHeight - window.innerHeight));
+  }, fraction);
+}
+
 // ---------------------------------------------------------------- the story
 
 describe('one presentation, from the dialog to the end screen', () => {
@@ -188,6 +219,28 @@ describe('one presentation, from the dialog to the end screen', () => {
 
     await navButton(agent, 'list').click();
     await expectMirrored('list');
+  });
+
+  test('scroll: the phone follows how far down the list the agent is, until the buyer scrolls, and back', async () => {
+    const phoneAt = () => scrolledFraction(buyer, '.rp-viewer-frame');
+    await agentScrollsTo(0.5);
+    await expect.poll(phoneAt, poll).toBeGreaterThan(0.45);
+    expect(await phoneAt()).toBeLessThan(0.55);
+    await expectText(buyer.locator('.rp-viewer-follow'), t('ru', 'viewer.following'));
+
+    // The buyer's own swipe takes the phone over, and the bar offers the way back.
+    await swipeUp(buyerCdp);
+    await expectText(buyer.locator('.rp-viewer-follow-away'), t('ru', 'viewer.lookingAround'));
+    await agentScrollsTo(0.9);
+    await expect
+      .poll(() => scrolledFraction(agent, '.rp-console-stage'), poll)
+      .toBeGreaterThan(0.85);
+    await buyer.getByRole('button', { name: t('ru', 'viewer.backToAgent') }).click();
+    await expect.poll(phoneAt, poll).toBeGreaterThan(0.85);
+    await expectText(buyer.locator('.rp-viewer-follow'), t('ru', 'viewer.following'));
+
+    await agentScrollsTo(0);
+    await expect.poll(phoneAt, poll).toBeLessThan(0.05);
   });
 
   test('filters: a rooms chip and a price range reach the phone as chips and the same count', async () => {

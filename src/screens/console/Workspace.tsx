@@ -1,8 +1,9 @@
-import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 
 import type { PublicUnit } from '../../core/inventory.js';
 import { applyPatch, initialViewState } from '../../core/view-state.js';
 import type { ViewPatch } from '../../core/view-state.js';
+import { viewScrollFraction } from '../app/scroll-fraction.js';
 import type { Lang } from '../i18n.js';
 import { t } from '../i18n.js';
 import { FiltersPanel } from '../views/filters.js';
@@ -64,6 +65,19 @@ export function Workspace({ lang, onLang, api, agent, onSignOut }: WorkspaceProp
     },
     [presenting, session.change],
   );
+
+  // The buyer's phone follows how far down the view the agent scrolls.
+  const stage = useRef<HTMLDivElement>(null);
+  const presentingHere = live !== null && live.presenting;
+  const { scroll } = session;
+  useEffect(() => {
+    if (!presentingHere) return undefined;
+    const onScroll = () => {
+      if (stage.current) scroll(viewScrollFraction(stage.current));
+    };
+    window.addEventListener('scroll', onScroll, { passive: true });
+    return () => window.removeEventListener('scroll', onScroll);
+  }, [presentingHere, scroll]);
 
   // A reload of this tab comes back to the presentation it ran, inside the grace period.
   useEffect(() => {
@@ -182,7 +196,7 @@ export function Workspace({ lang, onLang, api, agent, onSignOut }: WorkspaceProp
                 onChange={steering ? change : ignoreChange}
               />
             </div>
-            <div class="rp-console-stage">
+            <div class="rp-console-stage" ref={stage}>
               <ViewNav
                 lang={lang}
                 state={state}

@@ -58,6 +58,8 @@ export interface PresentationSession {
   finished: FinishedPresentation | null;
   start(detail: PresentationDetail, link: IssuedLink | null, state: ViewState): void;
   change(patch: ViewPatch): void;
+  /** Where the agent is scrolled in the view, as a fraction; conflated, never stored. */
+  scroll(fraction: number): void;
   takeover(): void;
   updateDetail(detail: PresentationDetail): void;
   replaceLink(link: IssuedLink): void;
@@ -175,6 +177,10 @@ export function usePresentationSession(listeners: SessionListeners): Presentatio
     current.current?.client.change(patch);
   }, []);
 
+  const scroll = useCallback((fraction: number) => {
+    current.current?.client.volatile({ scroll: { top: fraction } });
+  }, []);
+
   const takeover = useCallback(() => current.current?.client.takeover(), []);
 
   const updateDetail = useCallback((detail: PresentationDetail) => {
@@ -206,6 +212,7 @@ export function usePresentationSession(listeners: SessionListeners): Presentatio
     finished,
     start,
     change,
+    scroll,
     takeover,
     updateDetail,
     replaceLink,

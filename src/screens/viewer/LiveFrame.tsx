@@ -16,6 +16,8 @@ import { ReactionBar } from './ReactionBar.js';
 import { StatusBanner } from './StatusBanner.js';
 import { useGalleryOverride } from './use-gallery-override.js';
 import { useGallerySwipe } from './use-gallery-swipe.js';
+import { useScrollFollow } from './use-scroll-follow.js';
+import type { AgentScrollSource } from './use-viewer-session.js';
 import { useStatusNews } from './use-status-news.js';
 import type { ViewerScreen } from './viewer-screen.js';
 
@@ -27,6 +29,7 @@ interface LiveFrameProps {
   presentation: PresentationView | null;
   react: (kind: ReactionKind, unitId: string | null) => boolean;
   reactionRefusals: number;
+  onAgentScroll?: AgentScrollSource | undefined;
 }
 
 function StatusNews({ lang, status }: { lang: Lang; status: PublicStatus }) {
@@ -74,15 +77,19 @@ export function LiveFrame(props: LiveFrameProps) {
     shownPlace.current = place;
     window.scrollTo(0, 0);
   }, [place]);
+  const scroll = useScrollFollow(frame, props.onAgentScroll, place);
+  const lookingAround = follow.lookingAround || scroll.ownScroll;
+  const { backToAgent: galleryBack } = follow;
+  const { backToAgent: scrollBack } = scroll;
+  const backToAgent = useCallback(() => {
+    galleryBack();
+    scrollBack();
+  }, [galleryBack, scrollBack]);
 
   return (
     <>
       <StatusBanner lang={lang} screen={screen} />
-      <FollowNote
-        lang={lang}
-        lookingAround={follow.lookingAround}
-        agentPresent={screen.kind === 'live'}
-      />
+      <FollowNote lang={lang} lookingAround={lookingAround} agentPresent={screen.kind === 'live'} />
       <div class="rp-viewer-frame" ref={frame}>
         <ViewRouter
           state={shown}
@@ -100,14 +107,12 @@ export function LiveFrame(props: LiveFrameProps) {
           </p>
         )}
       </footer>
-      {(follow.lookingAround || canReact || statusNews) && (
+      {(lookingAround || canReact || statusNews) && (
         // In the page's flow and sticky to its bottom: it takes its own room at the end of the
         // page, so it never hides the last lines of the view, and it is in sight however far
         // down the buyer has scrolled, which is where news about the unit must be.
         <div class="rp-viewer-dock">
-          {follow.lookingAround && (
-            <BackToAgentBar lang={lang} onBackToAgent={follow.backToAgent} />
-          )}
+          {lookingAround && <BackToAgentBar lang={lang} onBackToAgent={backToAgent} />}
           {/* In the dock before any news, so that the news is announced when it comes. */}
           <div class="rp-viewer-news-region" role="status">
             {statusNews && <StatusNews lang={lang} status={statusNews} />}

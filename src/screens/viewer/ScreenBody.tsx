@@ -13,6 +13,7 @@ import type { Recap } from './recap.js';
 import { RecapSection } from './RecapSection.js';
 import { RetryCountdown } from './RetryCountdown.js';
 import { screenTitle } from './screen-title.js';
+import type { AgentScrollSource } from './use-viewer-session.js';
 import type { ViewerScreen } from './viewer-screen.js';
 
 interface ScreenBodyProps {
@@ -27,6 +28,7 @@ interface ScreenBodyProps {
   onReload: () => void;
   react: (kind: ReactionKind, unitId: string | null) => boolean;
   reactionRefusals: number;
+  onAgentScroll?: AgentScrollSource;
 }
 
 /** What the page's main area shows for each screen. */
@@ -50,6 +52,7 @@ export function ScreenBody(props: ScreenBodyProps) {
             presentation={presentation}
             react={props.react}
             reactionRefusals={props.reactionRefusals}
+            onAgentScroll={props.onAgentScroll}
           />
         );
       }

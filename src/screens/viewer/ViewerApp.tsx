@@ -61,6 +61,7 @@ export function ViewerApp({ bootstrap, token }: ViewerAppProps) {
           onReload={reload}
           react={session.react}
           reactionRefusals={session.reactionRefusals}
+          onAgentScroll={session.onAgentScroll}
         />
       </main>
     </div>

@@ -36,7 +36,15 @@ export interface ViewerSession {
 export interface ViewerConnection extends ViewerSession {
   /** Sends a buyer's reaction; false when there is no connection to send it on. */
   react: (kind: ReactionKind, unitId: string | null) => boolean;
+  /**
+   * Calls `listener` with how far down the view the agent scrolls (a fraction), up to ~30
+   * times a second while they do; returns the unsubscribe. Not state: following the agent's
+   * scroll must not redraw the view each time.
+   */
+  onAgentScroll: AgentScrollSource;
 }
+
+export type AgentScrollSource = (listener: (fraction: number) => void) => () => void;
 
 /** A link that did not open is not worth a connection: the bootstrap already says why. */
 function canConnect(bootstrap: ViewerBootstrap, token: string | null): token is string {
@@ -135,6 +143,7 @@ export function useViewerSession(
 ): ViewerConnection {
   const online = useOnline();
   const clientRef = useRef<ViewerClient | null>(null);
+  const scrollListeners = useRef(new Set<(fraction: number) => void>());
   const [session, setSession] = useState<ViewerSession>(() => ({
     state: bootstrap.state ?? null,
     presentation: bootstrap.presentation,
@@ -181,6 +190,11 @@ export function useViewerSession(
         setSession((s) =>
           s.inventory ? { ...s, inventory: applyUnitUpdates(s.inventory, units) } : s,
         );
+      }),
+      client.on('volatile', (data) => {
+        const fraction = data.scroll?.top;
+        if (fraction === undefined) return;
+        for (const listener of scrollListeners.current) listener(fraction);
       }),
       // A viewer sends nothing else the server could find too frequent: this is a reaction.
       client.on('error', ({ code }) => {
@@ -229,11 +243,16 @@ export function useViewerSession(
     [],
   );
 
+  const onAgentScroll = useCallback<AgentScrollSource>((listener) => {
+    scrollListeners.current.add(listener);
+    return () => scrollListeners.current.delete(listener);
+  }, []);
+
   // A fatal end stays what it is; anything else is offline while the phone has no network.
   const drawn: ViewerSession = { ...session, state };
   const shown: ViewerSession =
     online || session.status === 'closed' ? drawn : { ...drawn, status: 'offline' };
-  return { ...shown, react };
+  return { ...shown, react, onAgentScroll };
 }
 
 /**
