@@ -38,7 +38,7 @@ describe('loadConfig defaults', () => {
       cookieSecure: false,
       seedDemo: true,
       trustProxy: false,
-      resumeLogSize: 500,
+      resumeLogSize: 100,
       viewerBufferBytes: 256 * 1024,
       maxConnectionsPerIp: 200,
       recapMs: 72 * 3600 * 1000,

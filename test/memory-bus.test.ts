@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { initialViewState } from '../src/core/view-state.js';
 import type { ViewState } from '../src/core/view-state.js';
 import type { BusEntry, BusListener, BusSignal } from '../src/server/realtime/bus.js';
+import { trimLog } from '../src/server/realtime/bus.js';
 import { MemoryBus } from '../src/server/realtime/memory-bus.js';
 import { ManualClock } from './support/clock.js';
 
@@ -296,5 +297,27 @@ describe('signals and subscriptions', () => {
     await bus.append(PID, { galleryIndex: 1 }, state(1));
 
     expect(later.entries).toHaveLength(1);
+  });
+});
+
+describe('trimLog', () => {
+  it('keeps a resume log within a quarter of its size, ending with the newest entries', () => {
+    const log: number[] = [];
+    let longest = 0;
+    for (let i = 1; i <= 10_000; i++) {
+      log.push(i);
+      trimLog(log, 100);
+      longest = Math.max(longest, log.length);
+    }
+    expect(longest).toBe(125);
+    expect(log.at(-1)).toBe(10_000);
+    expect(log.length).toBeGreaterThanOrEqual(100);
+    expect(log[0]).toBe(10_001 - log.length);
+  });
+
+  it('keeps nothing for a size of zero, so every resume gets a snapshot', () => {
+    const log = [1, 2, 3];
+    trimLog(log, 0);
+    expect(log).toEqual([]);
   });
 });

@@ -41,7 +41,7 @@ const schema = z.object({
   COOKIE_SECURE: flag,
   SEED_DEMO: flag,
   TRUST_PROXY: flag,
-  RESUME_LOG_SIZE: z.coerce.number().int().min(0).max(100_000).default(500),
+  RESUME_LOG_SIZE: z.coerce.number().int().min(0).max(100_000).default(100),
   VIEWER_BUFFER_KIB: z.coerce.number().int().min(16).max(65536).default(256),
   MAX_CONNECTIONS_PER_IP: z.coerce.number().int().min(1).max(1_000_000).default(200),
   RECAP_HOURS: z.coerce

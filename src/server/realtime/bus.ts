@@ -108,3 +108,13 @@ export interface PresentationBus {
   drop(pid: string): Promise<void>;
   close(): Promise<void>;
 }
+
+/**
+ * Keeps the last `size` entries of a resume log. It trims in batches, once the log is a quarter
+ * over (at least 16), so an append stays O(1) on average while the log never holds much more
+ * than it promises: logs of a few thousand presentations are most of a node's heap otherwise.
+ */
+export function trimLog<T>(log: T[], size: number): void {
+  if (size === 0) log.length = 0;
+  else if (log.length > size + Math.max(16, size >> 2)) log.splice(0, log.length - size);
+}

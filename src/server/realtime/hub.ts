@@ -26,6 +26,7 @@ import { applyPatch } from '../../core/view-state.js';
 import type { ViewPatch, ViewState } from '../../core/view-state.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { Metrics } from '../metrics.js';
+import { trimLog } from './bus.js';
 import type { BusEntry, BusSignal, PresentationBus } from './bus.js';
 
 /** A connection as the hub sees it, whatever the transport. */
@@ -106,7 +107,7 @@ const SHOWN_FIELDS = ['view', 'buildingId', 'sectionId', 'floor', 'unitId'] as c
 
 const VOLATILE_INTERVAL_MS = 33;
 const PRESENCE_INTERVAL_MS = 200;
-const SENT_AT_KEPT = 256;
+const SENT_AT_KEPT = 64;
 /** A change in a viewer's lag worth telling the agent about on its own. */
 const LAG_NOTICEABLE_MS = 25;
 /**
@@ -454,8 +455,7 @@ export class Hub {
     this.#seq = entry.seq;
     this.#state = applyPatch(this.#state, entry.patch);
     this.#log.push(entry);
-    if (this.#log.length > this.#o.logSize * 2)
-      this.#log.splice(0, this.#log.length - this.#o.logSize);
+    trimLog(this.#log, this.#o.logSize);
 
     this.#sentAt.set(entry.seq, this.#o.clock.now());
     if (this.#sentAt.size > SENT_AT_KEPT) {

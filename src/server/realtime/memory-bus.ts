@@ -11,6 +11,7 @@ import type {
   NodeSignal,
   PresentationBus,
 } from './bus.js';
+import { trimLog } from './bus.js';
 
 interface Channel {
   seq: number;
@@ -58,10 +59,7 @@ export class MemoryBus implements PresentationBus {
     channel.seq = entry.seq;
     channel.state = state;
     channel.log.push(entry);
-    // Trim in batches so the common append stays O(1).
-    if (channel.log.length > this.#logSize * 2) {
-      channel.log.splice(0, channel.log.length - this.#logSize);
-    }
+    trimLog(channel.log, this.#logSize);
 
     for (const listener of this.#listeners.get(pid) ?? []) listener.entry(entry);
     return entry;
