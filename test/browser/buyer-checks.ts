@@ -72,7 +72,16 @@ export async function expectFitsNarrowPhone(page: Page, where: string): Promise<
       ({ width, min }) => {
         const found: string[] = [];
         const scrollWidth = document.documentElement.scrollWidth;
-        if (scrollWidth > width) found.push(`the page is ${scrollWidth} px wide`);
+        if (scrollWidth > width) {
+          // Name the outermost elements that stick out, to say where to look.
+          const wide = [...document.body.querySelectorAll<HTMLElement>('*')].filter(
+            (el) =>
+              el.getBoundingClientRect().right > width + 1 &&
+              !(el.parentElement && el.parentElement.getBoundingClientRect().right > width + 1),
+          );
+          const names = wide.slice(0, 3).map((el) => `${el.tagName.toLowerCase()}.${el.className}`);
+          found.push(`the page is ${scrollWidth} px wide (${names.join(', ')})`);
+        }
         const targets = document.querySelectorAll<HTMLElement>(
           'button, a[href], [role="button"], input, select, summary',
         );

@@ -8,7 +8,12 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
 import { tc } from '../../src/screens/console/messages.js';
 import { t } from '../../src/screens/i18n.js';
-import { checkBothLanguages, publishDocImage, publishSideBySide } from './buyer-checks.js';
+import {
+  checkBothLanguages,
+  expectFitsNarrowPhone,
+  publishDocImage,
+  publishSideBySide,
+} from './buyer-checks.js';
 import {
   UI_TIMEOUT,
   agentContext,
@@ -210,15 +215,18 @@ describe('one presentation, from the dialog to the end screen', () => {
     );
   });
 
-  test('grid, floor plan and list: each view the agent opens appears on the phone', async () => {
+  test('grid, floor plan and list: each view the agent opens appears on the phone, and fits 360 px', async () => {
     await navButton(agent, 'grid').click();
     await expectMirrored('grid');
+    await expectFitsNarrowPhone(buyer, 'the grid');
 
     await navButton(agent, 'floor').click();
     await expectMirrored('floor', '.rp-stepper-value');
+    await expectFitsNarrowPhone(buyer, 'the floor plan');
 
     await navButton(agent, 'list').click();
     await expectMirrored('list');
+    await expectFitsNarrowPhone(buyer, 'the list');
   });
 
   test('scroll: the phone follows how far down the list the agent is, until the buyer scrolls, and back', async () => {
