@@ -282,17 +282,21 @@ describe('webhooks from a running server', () => {
     return { received, url: `http://127.0.0.1:${port}/hooks`, close: () => server.close() };
   }
 
-  it('the host system hears of creation, buyers joining and leaving, reactions and the end, signed', async () => {
+  /** A node that sends its webhooks to a fresh receiver, and an agent signed in to it. */
+  async function serverWithReceiver() {
     let clockNow = () => Date.now();
     const receiver = await receiverFor(() => clockNow());
-    const { received } = receiver;
     const h = await startHarness('sqlite', {
       HEARTBEAT_SECONDS: '300',
       WEBHOOK_URL: receiver.url,
       WEBHOOK_SECRET: secret,
     });
     clockNow = () => h.clock.now();
-    const anna = await h.login();
+    return { receiver, received: receiver.received, h, anna: await h.login() };
+  }
+
+  it('the host system hears of creation, buyers joining and leaving, reactions and the end, signed', async () => {
+    const { receiver, received, h, anna } = await serverWithReceiver();
     const p = await anna.createPresentation();
     const viewer = await rawViewer(h, p.token);
     await viewer.waitFor('snapshot');
@@ -331,16 +335,7 @@ describe('webhooks from a running server', () => {
   });
 
   it('the host system hears of a re-issued link, a revoked one and a hand-off, signed', async () => {
-    let clockNow = () => Date.now();
-    const receiver = await receiverFor(() => clockNow());
-    const { received } = receiver;
-    const h = await startHarness('sqlite', {
-      HEARTBEAT_SECONDS: '300',
-      WEBHOOK_URL: receiver.url,
-      WEBHOOK_SECRET: secret,
-    });
-    clockNow = () => h.clock.now();
-    const anna = await h.login();
+    const { receiver, received, h, anna } = await serverWithReceiver();
     const handed = await anna.createPresentation();
     const reissued = await anna.api<{ link: { url: string } }>(
       'POST',

@@ -200,7 +200,8 @@ describe('several node processes on PostgreSQL and Redis', () => {
     return viewer;
   }
 
-  it('R4: a presenter on node 1 and viewers on nodes 2 and 3 converge to the same state', async () => {
+  /** A new presentation, presented through node 1 and watched through nodes 2 and 3. */
+  async function presentingOn1WatchedOn2And3() {
     const p = await anna.createPresentation();
     const presenter = presenterOn(n1.url, anna, p.id);
     await presenting(presenter);
@@ -208,6 +209,11 @@ describe('several node processes on PostgreSQL and Redis', () => {
       watching(viewerOn(n2.url, p.token)),
       watching(viewerOn(n3.url, p.token)),
     ]);
+    return { presenter, viewers };
+  }
+
+  it('R4: a presenter on node 1 and viewers on nodes 2 and 3 converge to the same state', async () => {
+    const { presenter, viewers } = await presentingOn1WatchedOn2And3();
 
     for (let i = 1; i <= 40; i++) presenter.client.change(change(i));
 
@@ -284,13 +290,7 @@ describe('several node processes on PostgreSQL and Redis', () => {
   });
 
   it('Redis restarted mid-presentation: viewers on nodes 2 and 3 converge, a change made meanwhile included', async () => {
-    const p = await anna.createPresentation();
-    const presenter = presenterOn(n1.url, anna, p.id);
-    await presenting(presenter);
-    const viewers = await Promise.all([
-      watching(viewerOn(n2.url, p.token)),
-      watching(viewerOn(n3.url, p.token)),
-    ]);
+    const { presenter, viewers } = await presentingOn1WatchedOn2And3();
     for (let i = 1; i <= 10; i++) presenter.client.change(change(i));
     await expectConverged(presenter, viewers);
 
