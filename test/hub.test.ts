@@ -210,4 +210,22 @@ describe('hub', () => {
     expect(latest()).toEqual([]);
     expect(node1.deviceIds()).toEqual(new Set());
   });
+
+  it('a change that arrives while the hub resynchronises is not lost', async () => {
+    const { hub: node1, clock, bus } = await openHub();
+    const viewer = new ScriptedPeer('v');
+    node1.addViewer(viewer, { deviceId: 'phone-1', device: 'phone', tokenHash: 't' });
+    // The bus tells the hub to check its head, and another node appends before that check
+    // has come back: the entry reaches the hub in the middle of its resynchronisation.
+    void bus.signal('pr_test', { kind: 'resync' });
+    void bus.append('pr_test', { floor: 9 }, { ...initialViewState(), floor: 9 });
+    for (let i = 0; i < 5; i++) await Promise.resolve();
+    clock.advance(0);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+
+    expect(node1.seq).toBe(1);
+    const last = viewer.frames.filter((f) => f.type === 'snapshot' || f.type === 'patch').at(-1)!;
+    expect(last).toMatchObject({ seq: 1 });
+    expect(node1.state.floor).toBe(9);
+  });
 });

@@ -128,6 +128,8 @@ export class Hub {
   #log: BusEntry[] = [];
   #unsubscribe: (() => void) | null = null;
   #resyncing = false;
+  /** Something newer arrived while resynchronising: look at the bus's head once more after. */
+  #resyncAgain = false;
   /** The next change skips numbers that a previous life of the node may have handed out. */
   #renumber = false;
   /** The presenter whose change is being appended right now, if any. */
@@ -446,7 +448,13 @@ export class Hub {
   // ------------------------------------------------------------------ the bus
 
   #onEntry(entry: BusEntry): void {
-    if (this.#resyncing || entry.seq <= this.#seq) return;
+    if (entry.seq <= this.#seq) return;
+    if (this.#resyncing) {
+      // The head being read may be older than this entry; dropping it silently would leave
+      // everyone here one change behind until the next.
+      this.#resyncAgain = true;
+      return;
+    }
     if (entry.seq !== this.#seq + 1) {
       void this.#resync();
       return;
@@ -530,7 +538,10 @@ export class Hub {
    * restarted empty) is re-seeded from our state and told to make every other node check too.
    */
   async #resync(): Promise<void> {
-    if (this.#resyncing) return;
+    if (this.#resyncing) {
+      this.#resyncAgain = true;
+      return;
+    }
     this.#resyncing = true;
     try {
       const head = await this.#o.bus.head(this.pid);
@@ -549,6 +560,10 @@ export class Hub {
       this.#o.onError(err, 'resync');
     } finally {
       this.#resyncing = false;
+      if (this.#resyncAgain) {
+        this.#resyncAgain = false;
+        void this.#resync();
+      }
     }
   }
 

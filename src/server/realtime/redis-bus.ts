@@ -103,10 +103,21 @@ export class RedisBus implements PresentationBus {
     }
     this.#sub.on('message', (channel: string, text: string) => this.#deliver(channel, text));
     // ioredis re-subscribes by itself after a reconnect; what was published meanwhile is lost,
-    // so every hub on this node checks the stored head.
+    // so every hub on this node checks the stored head. It says 'ready' before it sends the
+    // SUBSCRIBE commands, though: checking then would leave a gap in which an entry is
+    // published to a node not yet listening, after that node read the head. A PING sent after
+    // them comes back once Redis has taken them, and only then do the hubs check.
     this.#sub.on('ready', () => {
-      if (this.#wasReady) this.#resyncAll();
-      this.#wasReady = true;
+      if (!this.#wasReady) {
+        this.#wasReady = true;
+        return;
+      }
+      setImmediate(() => {
+        this.#sub.ping().then(
+          () => this.#resyncAll(),
+          (err: unknown) => this.#o.log.warn({ err }, 'redis subscriber did not come back'),
+        );
+      });
     });
   }
 
