@@ -127,6 +127,15 @@ function harnessOf(server: RunningServer, clock: ManualClock, store: Store): Har
  */
 const outlastQueuedCommands = () => new Promise((resolve) => setTimeout(resolve, 1500));
 
+/** A unit any agent may still reserve, as the inventory API lists it. */
+async function availableUnit(agent: Agent): Promise<{ id: string; price: number }> {
+  const inventory = await agent.api<{ units: { id: string; status: string; price: number }[] }>(
+    'GET',
+    '/api/v1/inventory',
+  );
+  return inventory.body.units.find((u) => u.status === 'available')!;
+}
+
 describe('several nodes on PostgreSQL and Redis', () => {
   let cluster: Cluster;
   let n1: Harness;
@@ -325,11 +334,7 @@ describe('several nodes on PostgreSQL and Redis', () => {
     const p = await anna.createPresentation();
     const on2 = await rawViewer(n2, p.token);
     await on2.waitFor('snapshot');
-    const inventory = await anna.api<{ units: { id: string; status: string }[] }>(
-      'GET',
-      '/api/v1/inventory',
-    );
-    const unit = inventory.body.units.find((u) => u.status === 'available')!;
+    const unit = await availableUnit(anna);
 
     await cluster.redis.stop();
     const res = await anna.api('PATCH', `/api/v1/inventory/units/${unit.id}`, {
@@ -345,11 +350,7 @@ describe('several nodes on PostgreSQL and Redis', () => {
   });
 
   it('two agents changing one unit on two nodes at once both count', async () => {
-    const inventory = await anna.api<{ units: { id: string; status: string; price: number }[] }>(
-      'GET',
-      '/api/v1/inventory',
-    );
-    const unit = inventory.body.units.find((u) => u.status === 'available')!;
+    const unit = await availableUnit(anna);
     const dmitry = await n2.login('dmitry@demo.local');
     const [a, b] = await Promise.all([
       anna.api('PATCH', `/api/v1/inventory/units/${unit.id}`, { price: unit.price + 100_000 }),
@@ -410,11 +411,7 @@ describe('several nodes on PostgreSQL and Redis', () => {
     const p = await anna.createPresentation();
     const on3 = await rawViewer(n3, p.token);
     await on3.waitFor('snapshot');
-    const inventory = await anna.api<{ units: { id: string; status: string }[] }>(
-      'GET',
-      '/api/v1/inventory',
-    );
-    const unit = inventory.body.units.find((u) => u.status === 'available')!;
+    const unit = await availableUnit(anna);
 
     const res = await anna.api('PATCH', `/api/v1/inventory/units/${unit.id}`, {
       status: 'reserved',

@@ -629,6 +629,25 @@ describe.each(backends.map((backend) => [backend.name, backend] as const))(
         });
       });
 
+      it('changes one unit from its stored version, and two changes made at once both count', async () => {
+        await store.inventory.replace(newComplex('ЖК'), [newUnit('a'), newUnit('b')]);
+
+        const [priced, offered] = await Promise.all([
+          store.inventory.modifyUnit('a', (unit) => ({ ...unit, price: 12_000_000 })),
+          store.inventory.modifyUnit('a', (unit) => ({ ...unit, offer: 'Акция' })),
+        ]);
+
+        expect(priced?.price).toBe(12_000_000);
+        const stored = (await store.inventory.load())!.units;
+        expect(stored.find((u) => u.id === 'a')).toMatchObject({
+          price: 12_000_000,
+          offer: 'Акция',
+        });
+        expect(offered?.offer).toBe('Акция');
+        expect(stored.find((u) => u.id === 'b')).toEqual(newUnit('b'));
+        expect(await store.inventory.modifyUnit('missing', (unit) => unit)).toBeUndefined();
+      });
+
       it('stores an inventory larger than one insert batch', async () => {
         const units = Array.from({ length: 1_234 }, (_, i) => newUnit(`unit-${i}`, { floor: i }));
 

@@ -33,6 +33,10 @@ import {
   saveScreenshot,
   signIn,
   startTestServer,
+  frame,
+  normalize,
+  stage,
+  textOf,
 } from './support.js';
 import type { PageRecord, TestServer } from './support.js';
 
@@ -70,16 +74,9 @@ afterAll(() =>
 
 // ---------------------------------------------------------------- helpers
 
-const normalize = (text: string) => text.replace(/[\s\u00a0\u202f]+/g, ' ').trim();
-const stage = (page: Page) => page.locator('.rp-console-stage .rp-views');
-const frame = (page: Page) => page.locator('.rp-viewer-frame .rp-views');
 const feed = (page: Page) => page.locator('.rp-console-reaction-list li');
 const reactionButton = (page: Page, name: string) =>
   page.locator('.rp-viewer-reactions').getByRole('button', { name });
-
-async function textOf(locator: Locator): Promise<string> {
-  return (await locator.count()) > 0 ? normalize(await locator.first().innerText()) : '';
-}
 
 /** Waits for both screens to show `view` with the same heading; returns the heading. */
 async function expectMirrored(view: string): Promise<string> {

@@ -32,6 +32,10 @@ import {
   saveScreenshot,
   signIn,
   startTestServer,
+  frame,
+  normalize,
+  stage,
+  textOf,
 } from './support.js';
 import type { PageRecord, TestServer } from './support.js';
 
@@ -69,14 +73,6 @@ afterAll(() =>
 );
 
 // ---------------------------------------------------------------- helpers
-
-const normalize = (text: string) => text.replace(/[\s\u00a0\u202f]+/g, ' ').trim();
-const stage = (page: Page) => page.locator('.rp-console-stage .rp-views');
-const frame = (page: Page) => page.locator('.rp-viewer-frame .rp-views');
-
-async function textOf(locator: Locator): Promise<string> {
-  return (await locator.count()) > 0 ? normalize(await locator.first().innerText()) : '';
-}
 
 /**
  * Waits for the agent's stage to show `view` (and `expected` at `selector`, when given: a click

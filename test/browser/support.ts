@@ -427,3 +427,17 @@ export async function closeAll(...closers: (() => Promise<unknown>)[]): Promise<
     }
   }
 }
+
+// ---------------------------------------------------------------- reading the screens
+
+/** Text with every run of spaces (plain, no-break, narrow no-break) made one plain space. */
+export const normalize = (text: string) => text.replace(/[\s\u00a0\u202f]+/g, ' ').trim();
+/** The view area of the agent's console. */
+export const stage = (page: Page) => page.locator('.rp-console-stage .rp-views');
+/** The view area of the buyer's phone. */
+export const frame = (page: Page) => page.locator('.rp-viewer-frame .rp-views');
+
+/** The first match's text, normalised; empty when nothing matches. */
+export async function textOf(locator: Locator): Promise<string> {
+  return (await locator.count()) > 0 ? normalize(await locator.first().innerText()) : '';
+}

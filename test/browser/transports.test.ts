@@ -4,7 +4,7 @@
  * change the agent makes (view, filters, unit, gallery picture) must reach the phone, and the
  * agent's live bar must name the transport the phone really uses.
  */
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
 import { t } from '../../src/screens/i18n.js';
@@ -20,6 +20,10 @@ import {
   presentFromDialog,
   signIn,
   startTestServer,
+  frame,
+  normalize,
+  stage,
+  textOf,
 } from './support.js';
 import type { TestServer } from './support.js';
 
@@ -40,15 +44,8 @@ afterAll(() =>
   ),
 );
 
-const normalize = (text: string) => text.replace(/[\s\u00a0\u202f]+/g, ' ').trim();
-const stage = (page: Page) => page.locator('.rp-console-stage .rp-views');
-const frame = (page: Page) => page.locator('.rp-viewer-frame .rp-views');
 const navButton = (page: Page, view: 'grid' | 'list') =>
   page.locator('.rp-console-nav-item', { hasText: t('ru', `view.${view}`) });
-
-async function textOf(locator: Locator): Promise<string> {
-  return (await locator.count()) > 0 ? normalize(await locator.first().innerText()) : '';
-}
 
 /** The agent's stage shows `view`; then the phone shows the same view and the same text. */
 async function expectMirrored(agent: Page, buyer: Page, view: string, selector: string) {

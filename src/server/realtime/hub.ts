@@ -495,7 +495,7 @@ export class Hub {
       case 'presence': {
         if (signal.node === this.#o.nodeId) return;
         const known = this.#presenceByNode.get(signal.node);
-        const changed = !known || JSON.stringify(known.viewers) !== JSON.stringify(signal.viewers);
+        const changed = JSON.stringify(known?.viewers ?? []) !== JSON.stringify(signal.viewers);
         if (signal.viewers.length === 0) this.#presenceByNode.delete(signal.node);
         else
           this.#presenceByNode.set(signal.node, {
