@@ -112,7 +112,7 @@ class Node {
     await hub.open(this.stored);
     this.hub = hub;
     this.timeline = new Map([[hub.seq, json(hub.state)]]);
-    bus.subscribe(PID, {
+    await bus.subscribe(PID, {
       entry: (entry) => this.timeline.set(entry.seq, json(hub.state)),
       signal: () => undefined,
     });

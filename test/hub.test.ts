@@ -10,8 +10,54 @@ import type { ViewState } from '../src/core/view-state.js';
 import { Metrics } from '../src/server/metrics.js';
 import { Hub } from '../src/server/realtime/hub.js';
 import type { Peer } from '../src/server/realtime/hub.js';
+import type { BusListener } from '../src/server/realtime/bus.js';
 import { MemoryBus } from '../src/server/realtime/memory-bus.js';
 import { ManualClock } from './support/clock.js';
+
+/**
+ * A bus with Redis's failure modes, on the in-process one: a node's subscription that hears
+ * nothing for a while (`deafen`), a SUBSCRIBE that Redis takes only later (`holdSubscribes`),
+ * and a restart that loses every key (`loseData`).
+ */
+class FaultyBus extends MemoryBus {
+  readonly #deaf = new Set<BusListener>();
+  #held: (() => void)[] | null = null;
+  readonly listeners: BusListener[] = [];
+
+  override async subscribe(pid: string, listener: BusListener): Promise<() => void> {
+    if (this.#held) await new Promise<void>((resolve) => this.#held!.push(resolve));
+    const gated: BusListener = {
+      entry: (entry) => this.#deaf.has(gated) || listener.entry(entry),
+      signal: (signal) => this.#deaf.has(gated) || listener.signal(signal),
+      resync: () => listener.resync?.(),
+    };
+    this.listeners.push(gated);
+    return super.subscribe(pid, gated);
+  }
+
+  /** The most recent subscription hears nothing until `hear` is called. */
+  deafenLast(): () => void {
+    const listener = this.listeners.at(-1)!;
+    this.#deaf.add(listener);
+    return () => this.#deaf.delete(listener);
+  }
+
+  holdSubscribes(): () => void {
+    this.#held = [];
+    return () => {
+      const held = this.#held ?? [];
+      this.#held = null;
+      for (const resolve of held) resolve();
+    };
+  }
+
+  async loseData(pid: string): Promise<void> {
+    await this.drop(pid);
+  }
+}
+
+/** Lets every pending promise callback run. */
+const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 class ScriptedPeer implements Peer {
   readonly transport = 'ws' as const;
@@ -227,5 +273,86 @@ describe('hub', () => {
     const last = viewer.frames.filter((f) => f.type === 'snapshot' || f.type === 'patch').at(-1)!;
     expect(last).toMatchObject({ seq: 1 });
     expect(node1.state.floor).toBe(9);
+  });
+
+  it('R33: a hub whose subscription missed its own change still numbers the next after it, through a bus that lost its data', async () => {
+    const clock = new ManualClock();
+    const bus = new FaultyBus({ logSize: 100, clock, spansNodes: true });
+    const { hub: node1 } = await openHub([], { clock, bus, nodeId: 'n1' });
+    const hearAgain = bus.deafenLast();
+    const { hub: node2 } = await openHub([], { clock, bus, nodeId: 'n2' });
+    const presenter = new ScriptedPeer('p');
+    const p = node1.addPresenter(presenter, { agentId: 'a', sessionHash: null, takeover: false });
+    const onNode1 = new ScriptedPeer('v1');
+    const onNode2 = new ScriptedPeer('v2');
+    node1.addViewer(onNode1, { deviceId: 'phone-1', device: 'phone', tokenHash: 't' });
+    node2.addViewer(onNode2, { deviceId: 'phone-2', device: 'phone', tokenHash: 't' });
+
+    node1.change(p, 1, { floor: 3 });
+    await node1.settle();
+    expect(node1.seq).toBe(1);
+    expect(onNode1.of('patch').map((f) => f.patch)).toEqual([{ floor: 3 }]);
+    expect(node2.state.floor).toBe(3);
+
+    // Redis restarts empty; the presenter's node is the first to check and re-seed it.
+    hearAgain();
+    await bus.loseData('pr_test');
+    for (const listener of bus.listeners) listener.resync?.();
+    await flush();
+    node1.change(p, 2, { floor: 7 });
+    await node1.settle();
+    await flush();
+
+    expect(node1.seq).toBeGreaterThan(1);
+    expect(node2.seq).toBe(node1.seq);
+    expect(node2.state).toEqual(node1.state);
+    expect(node2.state.floor).toBe(7);
+    const last = onNode2.frames.filter((f) => f.type === 'snapshot' || f.type === 'patch').at(-1);
+    expect(last).toMatchObject({ seq: node1.seq });
+  });
+
+  it('R33: a change published while a hub opens reaches that hub', async () => {
+    const clock = new ManualClock();
+    const bus = new FaultyBus({ logSize: 100, clock, spansNodes: true });
+    const { hub: node1 } = await openHub([], { clock, bus, nodeId: 'n1' });
+    const p = node1.addPresenter(new ScriptedPeer('p'), {
+      agentId: 'a',
+      sessionHash: null,
+      takeover: false,
+    });
+
+    // Node 2's SUBSCRIBE is still on its way to Redis when node 1 appends.
+    const release = bus.holdSubscribes();
+    const opened = openHub([], { clock, bus, nodeId: 'n2' });
+    await flush();
+    node1.change(p, 1, { floor: 5 });
+    await node1.settle();
+    release();
+    const { hub: node2 } = await opened;
+    const viewer = new ScriptedPeer('v');
+    node2.addViewer(viewer, { deviceId: 'phone-1', device: 'phone', tokenHash: 't' });
+
+    expect(node2.seq).toBe(1);
+    expect(viewer.of('snapshot')[0]).toMatchObject({ seq: 1, state: { floor: 5 } });
+  });
+
+  it('R33: a hub holding another state under the same number as the bus takes the bus’s on resync', async () => {
+    const clock = new ManualClock();
+    const bus = new FaultyBus({ logSize: 100, clock, spansNodes: true });
+    const { hub: node1 } = await openHub([], { clock, bus, nodeId: 'n1' });
+    const viewer = new ScriptedPeer('v');
+    node1.addViewer(viewer, { deviceId: 'phone-1', device: 'phone', tokenHash: 't' });
+    await bus.append('pr_test', { floor: 3 }, { ...initialViewState(), floor: 3 });
+    expect(node1.state.floor).toBe(3);
+
+    // Redis came back empty and another node, unaware of entry 1, numbered its change 1 too.
+    await bus.loseData('pr_test');
+    await bus.seed('pr_test', { seq: 1, state: { ...initialViewState(), floor: 8 } });
+    void bus.signal('pr_test', { kind: 'resync' });
+    await flush();
+
+    expect(node1.seq).toBe(1);
+    expect(node1.state.floor).toBe(8);
+    expect(viewer.of('snapshot').at(-1)).toMatchObject({ seq: 1, state: { floor: 8 } });
   });
 });

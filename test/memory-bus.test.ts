@@ -74,8 +74,8 @@ describe('appending changes', () => {
     const { bus } = await seededBus();
     const first = recorder();
     const second = recorder();
-    bus.subscribe(PID, first);
-    bus.subscribe(PID, second);
+    await bus.subscribe(PID, first);
+    await bus.subscribe(PID, second);
 
     await appendMany(bus, 10);
 
@@ -87,7 +87,7 @@ describe('appending changes', () => {
   it('delivers an entry before append resolves', async () => {
     const { bus } = await seededBus();
     const listener = recorder();
-    bus.subscribe(PID, listener);
+    await bus.subscribe(PID, listener);
 
     const entry = await bus.append(PID, { galleryIndex: 1 }, state(1));
 
@@ -98,7 +98,7 @@ describe('appending changes', () => {
     const { bus } = await seededBus();
     await bus.seed('p_two', { seq: 0, state: state(0) });
     const other = recorder();
-    bus.subscribe('p_two', other);
+    await bus.subscribe('p_two', other);
 
     await appendMany(bus, 3);
 
@@ -240,7 +240,7 @@ describe('signals and subscriptions', () => {
   it('delivers a signal to every listener of the presentation', async () => {
     const { bus } = await seededBus();
     const listeners = [recorder(), recorder(), recorder()];
-    for (const listener of listeners) bus.subscribe(PID, listener);
+    for (const listener of listeners) await bus.subscribe(PID, listener);
 
     await bus.signal(PID, signal);
 
@@ -250,7 +250,7 @@ describe('signals and subscriptions', () => {
   it('delivers a signal for a presentation that has no channel yet', async () => {
     const bus = new MemoryBus({ logSize: 10, clock: new ManualClock() });
     const listener = recorder();
-    bus.subscribe('p_new', listener);
+    await bus.subscribe('p_new', listener);
 
     await bus.signal('p_new', { kind: 'cut', reason: 'revoked' });
 
@@ -261,8 +261,8 @@ describe('signals and subscriptions', () => {
     const { bus } = await seededBus();
     const leaving = recorder();
     const staying = recorder();
-    const unsubscribe = bus.subscribe(PID, leaving);
-    bus.subscribe(PID, staying);
+    const unsubscribe = await bus.subscribe(PID, leaving);
+    await bus.subscribe(PID, staying);
 
     unsubscribe();
     await bus.append(PID, { galleryIndex: 1 }, state(1));
@@ -276,9 +276,9 @@ describe('signals and subscriptions', () => {
 
   it('delivers again to a listener that subscribed after everyone left', async () => {
     const { bus } = await seededBus();
-    bus.subscribe(PID, recorder())();
+    (await bus.subscribe(PID, recorder()))();
     const later = recorder();
-    bus.subscribe(PID, later);
+    await bus.subscribe(PID, later);
 
     await bus.append(PID, { galleryIndex: 1 }, state(1));
 
@@ -288,10 +288,10 @@ describe('signals and subscriptions', () => {
   // Regression: a second call of a stale unsubscribe deleted a newer listener set.
   it('keeps a later listener when an earlier unsubscribe is called twice', async () => {
     const { bus } = await seededBus();
-    const unsubscribe = bus.subscribe(PID, recorder());
+    const unsubscribe = await bus.subscribe(PID, recorder());
     unsubscribe();
     const later = recorder();
-    bus.subscribe(PID, later);
+    await bus.subscribe(PID, later);
 
     unsubscribe();
     await bus.append(PID, { galleryIndex: 1 }, state(1));

@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 
+import { Redis } from 'ioredis';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -384,6 +385,49 @@ describe('several nodes on PostgreSQL and Redis', () => {
     presenter.close();
     on2.close();
     on3.close();
+  });
+
+  it('after Redis restarts empty, the presenter is counted again before any heartbeat', async () => {
+    const p = await anna.createPresentation();
+    const presenter = presenterFor(n1, anna, p.id).connect();
+    await until(() => expect(presenter.presenting).toBe(true));
+    const redis = new Redis(cluster.redis.url, { lazyConnect: true });
+    const counted = async () => {
+      await redis.connect();
+      try {
+        return await redis.zcard(`rp:p:${p.id}:presenters`);
+      } finally {
+        redis.disconnect();
+      }
+    };
+    expect(await counted()).toBe(1);
+
+    await cluster.redis.stop();
+    await cluster.redis.start();
+
+    // The shared clock stands still: no heartbeat runs, so only the recovery can count it.
+    await until(async () => expect(await counted()).toBe(1), 15_000);
+    presenter.close();
+  });
+
+  it('R13: a presentation taken for away while its agent presents on another node is live again at the next heartbeat', async () => {
+    const p = await anna.createPresentation();
+    const presenter = presenterFor(n1, anna, p.id).connect();
+    const viewer = viewerFor(n2, p.token).connect();
+    await until(() => expect(viewer.presentation?.status).toBe('live'));
+
+    // The count is lost (as when Redis comes back without it) and node 2 checks first.
+    const redis = new Redis(cluster.redis.url);
+    await redis.del(`rp:p:${p.id}:presenters`);
+    redis.disconnect();
+    await n2.server.realtime.existingHub(p.id)!.checkPresenters();
+    await until(() => expect(viewer.presentation?.status).toBe('agent_away'));
+
+    await n1.server.realtime.existingHub(p.id)!.checkPresenters();
+    await until(() => expect(viewer.presentation?.status).toBe('live'));
+    expect((await n3.store.presentations.findById(p.id))?.status).toBe('live');
+    presenter.close();
+    viewer.close();
   });
 
   it('R31: a hand-off through node 1 renames the agent for a viewer on node 2 and closes the old tab on node 3', async () => {

@@ -87,7 +87,11 @@ export interface PresentationBus {
   /** Entries after `seq`, oldest first; undefined when the log no longer reaches back that far. */
   since(pid: string, seq: number): Promise<BusEntry[] | undefined>;
   signal(pid: string, signal: BusSignal): Promise<void>;
-  subscribe(pid: string, listener: BusListener): () => void;
+  /**
+   * Resolves once the listener hears every entry and signal published from then on, with the
+   * function that stops it.
+   */
+  subscribe(pid: string, listener: BusListener): Promise<() => void>;
   /**
    * Presenter connections across all nodes, so "the agent left" means the last one, wherever
    * it was. Each resolves with the number of presenter connections still counted.

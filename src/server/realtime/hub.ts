@@ -22,7 +22,7 @@ import type {
 import { PROTOCOL_VERSION } from '../../core/protocol.js';
 import type { ErrorCode } from '../../core/errors.js';
 import { ERRORS } from '../../core/errors.js';
-import { applyPatch } from '../../core/view-state.js';
+import { applyPatch, sameValue } from '../../core/view-state.js';
 import type { ViewPatch, ViewState } from '../../core/view-state.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { Metrics } from '../metrics.js';
@@ -179,18 +179,36 @@ export class Hub {
     return this.#viewers.size + this.#presenters.size;
   }
 
-  /** Loads the head from the bus (seeded from the database) and starts listening. */
+  /**
+   * Starts listening, then loads the head from the bus (seeded from the database). In that
+   * order an entry published meanwhile is never lost: one the head already holds is skipped,
+   * a later one makes the hub look at the head again once it is open.
+   */
   async open(seed: { seq: number; state: ViewState }): Promise<void> {
     const bus = this.#o.bus;
+    this.#seq = seed.seq;
+    this.#state = seed.state;
     await bus.seed(this.pid, seed);
-    const head = (await bus.head(this.pid)) ?? seed;
-    this.#seq = head.seq;
-    this.#state = head.state;
-    this.#unsubscribe = bus.subscribe(this.pid, {
-      entry: (entry) => this.#onEntry(entry),
-      signal: (signal) => this.#onSignal(signal),
-      resync: () => void this.#resync(),
-    });
+    this.#resyncing = true;
+    try {
+      this.#unsubscribe = await bus.subscribe(this.pid, {
+        entry: (entry) => this.#onEntry(entry),
+        signal: (signal) => this.#onSignal(signal),
+        resync: () => void this.#resync(),
+      });
+      const head = (await bus.head(this.pid)) ?? seed;
+      this.#seq = head.seq;
+      this.#state = head.state;
+    } catch (err) {
+      this.#unsubscribe?.();
+      throw err;
+    } finally {
+      this.#resyncing = false;
+    }
+    if (this.#resyncAgain) {
+      this.#resyncAgain = false;
+      void this.#resync();
+    }
   }
 
   // ------------------------------------------------------------------ joining and leaving
@@ -290,11 +308,23 @@ export class Hub {
    */
   async checkPresenters(): Promise<void> {
     this.#refreshPresence();
+    await this.#countPresenters();
+    if (this.#presenters.size === 0 && this.#view.status === 'live') {
+      if ((await this.#o.bus.presenterCount(this.pid)) === 0) this.#o.onPresenterPresence(false);
+    }
+  }
+
+  /**
+   * Counts this node's presenter connections on the bus again. A node that found the count
+   * empty (Redis came back without it) may have declared the agent away meanwhile; a node
+   * with a presenter connected knows better, and makes the presentation live again.
+   */
+  async #countPresenters(): Promise<void> {
     for (const ctx of this.#presenters.values()) {
       await this.#o.bus.presenterJoined(this.pid, ctx.peer.connectionId);
     }
-    if (this.#presenters.size === 0 && this.#view.status === 'live') {
-      if ((await this.#o.bus.presenterCount(this.pid)) === 0) this.#o.onPresenterPresence(false);
+    if (this.#presenters.size > 0 && this.#view.status === 'agent_away') {
+      this.#o.onPresenterPresence(true);
     }
   }
 
@@ -351,6 +381,12 @@ export class Hub {
         const appended = this.#o.bus.append(this.pid, patch, next, this.#seq);
         this.#origin = null;
         const entry = await appended;
+        // A bus that delivers later (Redis) may not have delivered it yet, or may never: a
+        // subscription that was down when it went out never hears of it. The next change
+        // is numbered on from here, so this hub takes its own entry now rather than wait.
+        this.#origin = ctx;
+        this.#onEntry(entry);
+        this.#origin = null;
         this.#o.metrics.fanOutSeconds.observe((performance.now() - received) / 1000);
         this.#pendingAcks.push({ ctx, clientSeq, seq: entry.seq });
         this.#persist(entry.seq, next);
@@ -548,7 +584,9 @@ export class Hub {
       if (!head || head.seq < this.#seq) {
         await this.#o.bus.seed(this.pid, { seq: this.#seq, state: this.#state });
         await this.#o.bus.signal(this.pid, { kind: 'resync' });
-      } else if (head.seq > this.#seq) {
+      } else if (head.seq > this.#seq || !sameValue(head.state, this.#state)) {
+        // Ahead of us, or (after Redis lost its data) the same number for another state: the
+        // bus's head is what every node numbers on from, so everyone here takes it.
         this.#seq = head.seq;
         this.#state = head.state;
         this.#log = [];
@@ -556,6 +594,9 @@ export class Hub {
           this.#sendSnapshot(ctx);
         }
       }
+      // The presenter count may be gone with the rest: counted again now, before another
+      // node's heartbeat finds it empty and tells the buyers the agent left.
+      await this.#countPresenters();
     } catch (err) {
       this.#o.onError(err, 'resync');
     } finally {

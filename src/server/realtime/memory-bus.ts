@@ -80,7 +80,7 @@ export class MemoryBus implements PresentationBus {
     for (const listener of this.#listeners.get(pid) ?? []) listener.signal(signal);
   }
 
-  subscribe(pid: string, listener: BusListener): () => void {
+  async subscribe(pid: string, listener: BusListener): Promise<() => void> {
     let set = this.#listeners.get(pid);
     if (!set) this.#listeners.set(pid, (set = new Set()));
     set.add(listener);

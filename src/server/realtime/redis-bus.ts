@@ -75,6 +75,8 @@ export class RedisBus implements PresentationBus {
   readonly #sub: Redis;
   readonly #o: Required<Omit<RedisBusOptions, 'url'>>;
   readonly #listeners = new Map<string, Set<BusListener>>();
+  /** Each channel's SUBSCRIBE, which resolves once Redis has taken it. */
+  readonly #subscribing = new Map<string, Promise<void>>();
   readonly #unitListeners = new Set<(units: Unit[]) => void>();
   readonly #nodeListeners = new Set<NodeListener>();
   #wasReady = false;
@@ -181,19 +183,29 @@ export class RedisBus implements PresentationBus {
     await this.#cmd.publish(this.#channel(pid), JSON.stringify({ s: signal }));
   }
 
-  subscribe(pid: string, listener: BusListener): () => void {
+  async subscribe(pid: string, listener: BusListener): Promise<() => void> {
     let set = this.#listeners.get(pid);
     if (!set) {
       this.#listeners.set(pid, (set = new Set()));
-      this.#sub.subscribe(this.#channel(pid)).catch((err: unknown) => {
-        this.#o.log.warn({ err, presentationId: pid }, 'redis subscribe failed');
-      });
+      // Kept per channel, so a second listener waits for the same confirmation.
+      this.#subscribing.set(
+        pid,
+        this.#sub.subscribe(this.#channel(pid)).then(
+          () => undefined,
+          (err: unknown) => {
+            this.#o.log.warn({ err, presentationId: pid }, 'redis subscribe failed');
+          },
+        ),
+      );
     }
     set.add(listener);
+    const subscribed = set;
+    await this.#subscribing.get(pid);
     return () => {
-      set.delete(listener);
-      if (set.size === 0 && this.#listeners.get(pid) === set) {
+      subscribed.delete(listener);
+      if (subscribed.size === 0 && this.#listeners.get(pid) === subscribed) {
         this.#listeners.delete(pid);
+        this.#subscribing.delete(pid);
         this.#sub.unsubscribe(this.#channel(pid)).catch(() => undefined);
       }
     };
@@ -268,6 +280,7 @@ export class RedisBus implements PresentationBus {
 
   async close(): Promise<void> {
     this.#listeners.clear();
+    this.#subscribing.clear();
     this.#nodeListeners.clear();
     await Promise.allSettled([this.#sub.quit(), this.#cmd.quit()]);
   }
