@@ -12,6 +12,7 @@ import { SseParser } from '../src/sdk/sse-parser.js';
 import type { SseEvent } from '../src/sdk/sse-parser.js';
 import { TRANSPORT_MEMORY_KEY } from '../src/sdk/transport-memory.js';
 import { ManualClock } from './support/clock.js';
+import { freePort } from './support/redis-server.js';
 import { openTestStore, presenterFor, startHarness, until } from './support/harness.js';
 import type { Agent, Harness } from './support/harness.js';
 import {
@@ -659,6 +660,22 @@ describe('automatic fallback', () => {
     cleanup.push(() => viewer.close());
     await until(() => expect(viewer.state).not.toBeNull());
     expect(viewer.transport).toBe('sse');
+  });
+
+  it('attempts that fail while the device is offline do not move auto mode off WebSocket', async () => {
+    vi.stubGlobal('navigator', { onLine: false });
+    const p = await anna.createPresentation();
+    const dials = new Dials();
+    // Nothing listens there: every attempt fails at once, as it does without a network.
+    const viewer = viewerOver(h, p.token, 'auto', {
+      baseUrl: `http://127.0.0.1:${await freePort()}`,
+      dials,
+    }).connect();
+    cleanup.push(() => viewer.close());
+    await until(() => expect(dials.ws).toBeGreaterThan(4));
+    expect(viewer.status).toBe('offline');
+    expect(viewer.transport).toBe('ws');
+    expect(dials.http).toBe(0);
   });
 
   it('a forced transport is used even when another is remembered', async () => {

@@ -331,13 +331,18 @@ export class Connection extends Emitter<ConnectionEvents> {
   #timedOut(channel: Channel): void {
     if (this.#channel !== channel || this.#settled) return;
     this.#drop();
-    this.#advance();
+    if (!this.#offline()) this.#advance();
     if (this.#status === 'open') this.#setStatus(this.#offline() ? 'offline' : 'reconnecting');
     void this.#dial();
   }
 
+  /**
+   * Counts a failed attempt against the transport. Not while the device is offline: then every
+   * transport fails, and a phone that lost its signal for a few seconds would otherwise come
+   * back on long-polling and stay there.
+   */
   #failed(): void {
-    if (!this.#auto || this.#kinds.length < 2) return;
+    if (!this.#auto || this.#kinds.length < 2 || this.#offline()) return;
     if (++this.#failures >= FAILURES_BEFORE_FALLBACK) this.#advance();
   }
 

@@ -149,11 +149,15 @@ describe("a phone's lifecycle in Chromium", () => {
   });
 
   test('offline, then online: the phone says it lost the network, then catches up', async () => {
+    const attempts = sockets.length;
     await phone.setOffline(true);
     await expectScreen(page, 'offline');
     await checkBothLanguages(page, 'viewer-offline', async (lang) => {
       await expectText(page.locator('.rp-viewer-banner'), t(lang, 'viewer.offlineTitle'));
     });
+    // Every attempt fails while offline; none of them may count against WebSocket, or the
+    // phone would come back on another transport.
+    await expect.poll(() => sockets.length - attempts, poll).toBeGreaterThan(4);
 
     agentShows('list');
     await phone.setOffline(false);
