@@ -124,6 +124,14 @@ export class PresenterClient extends Emitter<PresenterEvents> {
     return this.#state;
   }
 
+  /**
+   * The presentation's sequence number as far as this presenter knows it: from its
+   * acknowledgements, the snapshots it was sent and other tabs' changes.
+   */
+  get seq(): number {
+    return this.#serverSeq;
+  }
+
   get presenting(): boolean {
     return this.#presenting;
   }
@@ -146,8 +154,9 @@ export class PresenterClient extends Emitter<PresenterEvents> {
   }
 
   /**
-   * Changes not yet stored by the server: those sent and not acknowledged, plus one for
-   * changes made offline or refused as unavailable, which go out as one when they can.
+   * Changes the server has not taken yet: those sent and neither acknowledged nor found in a
+   * snapshot of the server's state, plus one for changes made offline or refused as
+   * unavailable, which go out as one when they can.
    */
   get pending(): number {
     return this.#unacked.size + (this.#dirty ? 1 : 0);
@@ -279,7 +288,7 @@ export class PresenterClient extends Emitter<PresenterEvents> {
     if (ownChanges && this.#presenting) {
       this.#dirty = false;
       const patch = diffViewState(server, this.#state);
-      if (Object.keys(patch).length > 0) this.#sendChange(patch);
+      if (Object.keys(patch).length > 0 && !this.#sendChange(patch)) this.#dirty = true;
       return;
     }
     this.#dirty = false;
