@@ -430,6 +430,21 @@ describe('several nodes on PostgreSQL and Redis', () => {
     viewer.close();
   });
 
+  it('a hub opened on node 2 from a row read just before the agent joined on node 1 shows the presentation live', async () => {
+    const p = await anna.createPresentation();
+    const readBefore = (await n2.store.presentations.findById(p.id))!;
+    expect(readBefore.status).toBe('created');
+    const presenter = presenterFor(n1, anna, p.id).connect();
+    await until(async () =>
+      expect((await n3.store.presentations.findById(p.id))?.status).toBe('live'),
+    );
+
+    // The "live" signal went out before node 2 had a hub listening for it.
+    const hub = await n2.server.realtime.hub(readBefore);
+    expect(hub.view.status).toBe('live');
+    presenter.close();
+  });
+
   it('R31: a hand-off through node 1 renames the agent for a viewer on node 2 and closes the old tab on node 3', async () => {
     const p = await anna.createPresentation();
     const tab = await rawPresenter(n3, anna, p.id);

@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 
 import type { CloseReason, PresentationView } from '../../core/protocol.js';
+import { sameValue } from '../../core/view-state.js';
 import type { ViewState } from '../../core/view-state.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { Config } from '../config.js';
@@ -193,6 +194,13 @@ export class Realtime implements PresentationEvents {
     });
     await service.rearm(pid);
     await hub.open({ seq: row.seq, state: JSON.parse(row.stateJson) as ViewState });
+    // A lifecycle change signalled after `row` was read and before the hub listened (the agent
+    // joining on another node, say) passed the hub by: now that it listens, read it once more.
+    const current = await store.presentations.findById(pid);
+    if (current) {
+      const view = await service.view(current);
+      if (!sameValue(view, hub.view)) hub.setView(view);
+    }
     this.#hubs.set(pid, hub);
     return hub;
   }
