@@ -17,7 +17,7 @@ import { ManualClock } from './support/clock.js';
 /**
  * A bus with Redis's failure modes, on the in-process one: a node's subscription that hears
  * nothing for a while (`deafen`), a SUBSCRIBE that Redis takes only later (`holdSubscribes`),
- * and a restart that loses every key (`loseData`).
+ * and a restart that loses every key (`drop`).
  */
 class FaultyBus extends MemoryBus {
   readonly #deaf = new Set<BusListener>();
@@ -49,10 +49,6 @@ class FaultyBus extends MemoryBus {
       this.#held = null;
       for (const resolve of held) resolve();
     };
-  }
-
-  async loseData(pid: string): Promise<void> {
-    await this.drop(pid);
   }
 }
 
@@ -296,7 +292,7 @@ describe('hub', () => {
 
     // Redis restarts empty; the presenter's node is the first to check and re-seed it.
     hearAgain();
-    await bus.loseData('pr_test');
+    await bus.drop('pr_test');
     for (const listener of bus.listeners) listener.resync?.();
     await flush();
     node1.change(p, 2, { floor: 7 });
@@ -346,7 +342,7 @@ describe('hub', () => {
     expect(node1.state.floor).toBe(3);
 
     // Redis came back empty and another node, unaware of entry 1, numbered its change 1 too.
-    await bus.loseData('pr_test');
+    await bus.drop('pr_test');
     await bus.seed('pr_test', { seq: 1, state: { ...initialViewState(), floor: 8 } });
     void bus.signal('pr_test', { kind: 'resync' });
     await flush();

@@ -117,11 +117,8 @@ export class Realtime implements PresentationEvents {
 
     for (const hub of [...this.#hubs.values()]) {
       try {
-        const row = await store.presentations.findById(hub.pid);
-        if (!row) continue;
-        const view = await service.view(row);
-        if (JSON.stringify(view) !== JSON.stringify(hub.view)) hub.setView(view);
-        if (view.status === 'ended') continue;
+        const view = await this.#reloadView(hub);
+        if (!view || view.status === 'ended') continue;
         for (const tokenHash of hub.viewerTokenHashes()) {
           const link = await store.links.findByHash(tokenHash);
           if (!link || link.revokedAt !== null) hub.cutToken(tokenHash, 'revoked');
@@ -196,13 +193,18 @@ export class Realtime implements PresentationEvents {
     await hub.open({ seq: row.seq, state: JSON.parse(row.stateJson) as ViewState });
     // A lifecycle change signalled after `row` was read and before the hub listened (the agent
     // joining on another node, say) passed the hub by: now that it listens, read it once more.
-    const current = await store.presentations.findById(pid);
-    if (current) {
-      const view = await service.view(current);
-      if (!sameValue(view, hub.view)) hub.setView(view);
-    }
+    await this.#reloadView(hub);
     this.#hubs.set(pid, hub);
     return hub;
+  }
+
+  /** Gives a hub the lifecycle as stored, where a signal it missed left it behind. */
+  async #reloadView(hub: Hub): Promise<PresentationView | undefined> {
+    const row = await this.#d.store.presentations.findById(hub.pid);
+    if (!row) return undefined;
+    const view = await this.#d.service.view(row);
+    if (!sameValue(view, hub.view)) hub.setView(view);
+    return view;
   }
 
   /** Writes one entry of the session record, and tells the activity sink of reactions. */
